@@ -1,0 +1,36 @@
+# Quick start: `make run` (install, build, run the default sweep) and `make test` (install, build, test).
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEBIAN_PACKAGES := cmake g++ make libboost-fiber-dev librapidcheck-dev libgtest-dev \
+                   nlohmann-json3-dev libcli11-dev libfmt-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CTEST_ARGS ?=
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > /dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/harness/hasim sweep kernel --seeds 200
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+bench: build
+	$(BUILD_DIR)/harness/hasim bench kernel --json
+
+clean:
+	rm -rf $(BUILD_DIR) build-debug
