@@ -160,9 +160,9 @@ FiberId Simulation::spawn(ProcessId owner, std::string name, std::function<void(
     fibers_free_.pop_back();
   } else {
     id = static_cast<FiberId>(fibers_.size());
-    fibers_.emplace_back();
+    fibers_.push_back(std::make_unique<FiberRecord>());
   }
-  FiberRecord& f = fibers_[id];
+  FiberRecord& f = *fibers_[id];
   SIM_ASSERT(!f.live);
   f.name = std::move(name);
   f.owner = owner;
@@ -178,23 +178,23 @@ FiberId Simulation::spawn(ProcessId owner, std::string name, std::function<void(
 }
 
 ProcessId Simulation::current_process() const {
-  return current_fiber_ == kNoFiber ? kNoProcess : fibers_[current_fiber_].owner;
+  return current_fiber_ == kNoFiber ? kNoProcess : fibers_[current_fiber_]->owner;
 }
 
 Simulation::FiberRecord& Simulation::current() {
   SIM_ASSERT_MSG(current_fiber_ != kNoFiber, "blocking call outside a simulated fiber");
-  return fibers_[current_fiber_];
+  return *fibers_[current_fiber_];
 }
 
 void Simulation::block_current() {
   FiberRecord& f = current();
   if (f.kill_requested) throw FiberKilled{};
-  boost::fibers::context::active()->suspend();
+  f.ctx->suspend();
   if (f.kill_requested) throw FiberKilled{};
 }
 
 void Simulation::wake(FiberId id) {
-  queue_.push(Event{now_, 0, id, fibers_[id].wait_generation, EventKind::kWakeFiber});
+  queue_.push(Event{now_, 0, id, fibers_[id]->wait_generation, EventKind::kWakeFiber});
 }
 
 void Simulation::sleep(Duration duration) {
@@ -236,7 +236,7 @@ std::optional<Mail> Simulation::receive(MailboxId box, Duration timeout) {
 }
 
 void Simulation::start_fiber(FiberId id) {
-  FiberRecord& f = fibers_[id];
+  FiberRecord& f = *fibers_[id];
   f.started = true;
   current_fiber_ = id;
   stats_.fiber_resumes++;
@@ -250,12 +250,12 @@ void Simulation::start_fiber(FiberId id) {
 }
 
 void Simulation::fiber_entry(FiberId id) {
-  fibers_[id].ctx = boost::fibers::context::active();
+  fibers_[id]->ctx = boost::fibers::context::active();
   {
-    std::function<void()> body = std::move(fibers_[id].body);
-    fibers_[id].body = nullptr;
+    std::function<void()> body = std::move(fibers_[id]->body);
+    fibers_[id]->body = nullptr;
     try {
-      if (!fibers_[id].kill_requested) body();
+      if (!fibers_[id]->kill_requested) body();
     } catch (const FiberKilled&) {
       // The normal end of a fiber whose process crashed.
     } catch (...) {
@@ -266,7 +266,7 @@ void Simulation::fiber_entry(FiberId id) {
 }
 
 void Simulation::fiber_finished(FiberId id) {
-  FiberRecord& f = fibers_[id];
+  FiberRecord& f = *fibers_[id];
   SIM_ASSERT(f.live);
   f.live = false;
   f.ctx = nullptr;
@@ -285,13 +285,13 @@ void Simulation::fiber_finished(FiberId id) {
 
 void Simulation::run_fiber(FiberId id) {
   SIM_ASSERT(current_fiber_ == kNoFiber);
-  FiberRecord& f = fibers_[id];
+  FiberRecord& f = *fibers_[id];
   SIM_ASSERT(f.live && f.ctx != nullptr);
   current_fiber_ = id;
   stats_.fiber_resumes++;
   // Switch straight to the fiber and make the loop ready behind it: the fiber's next block
   // picks the loop, the only ready context.
-  f.ctx->resume(boost::fibers::context::active());
+  f.ctx->resume(loop_ctx_);
   current_fiber_ = kNoFiber;
   if (fibers_finished_unreaped_ >= kReapBatch) {
     fibers_finished_unreaped_ = 0;
@@ -302,7 +302,7 @@ void Simulation::run_fiber(FiberId id) {
 
 void Simulation::kill_fiber(FiberId id) {
   SIM_ASSERT(!in_fiber());
-  FiberRecord& f = fibers_[id];
+  FiberRecord& f = *fibers_[id];
   if (!f.live) return;
   if (!f.started) {
     f.body = nullptr;
@@ -311,7 +311,7 @@ void Simulation::kill_fiber(FiberId id) {
   }
   f.kill_requested = true;
   run_fiber(id);
-  SIM_ASSERT_MSG(!fibers_[id].live || fibers_[id].wait_generation != 0, "killed fiber kept running");
+  SIM_ASSERT_MSG(!fibers_[id]->live, "a killed fiber kept running");
 }
 
 // --- mailboxes ---
@@ -397,7 +397,7 @@ bool Simulation::set_aside_if_paused(ProcessId owner, const Event& event) {
 void Simulation::dispatch(const Event& event) {
   switch (event.kind) {
     case EventKind::kWakeFiber: {
-      FiberRecord& f = fibers_[event.target];
+      FiberRecord& f = *fibers_[event.target];
       if (!f.live || !f.started || f.wait_generation != event.token) {
         stats_.events_stale++;
         return;
@@ -409,7 +409,7 @@ void Simulation::dispatch(const Event& event) {
       return;
     }
     case EventKind::kStartFiber: {
-      FiberRecord& f = fibers_[event.target];
+      FiberRecord& f = *fibers_[event.target];
       if (!f.live || f.started || f.wait_generation != event.token) {
         stats_.events_stale++;
         return;
@@ -490,7 +490,7 @@ void Simulation::shutdown() {
   SIM_ASSERT_MSG(boost::fibers::context::active() == loop_ctx_, "shutdown on another thread");
   shut_down_ = true;
   for (FiberId id = 0; id < fibers_.size(); id++) {
-    if (fibers_[id].live) kill_fiber(id);
+    if (fibers_[id]->live) kill_fiber(id);
   }
   SIM_ASSERT(fibers_live_ == 0);
   failure_ = nullptr;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -181,7 +182,9 @@ class Simulation {
   DeterministicFiberAlgorithm* algorithm_;
   boost::fibers::context* loop_ctx_ = nullptr;
 
-  std::deque<FiberRecord> fibers_;
+  // Pointer-stable records: a fiber holds a reference to its own across blocking calls, while
+  // other fibers may spawn more.
+  std::vector<std::unique_ptr<FiberRecord>> fibers_;
   std::vector<FiberId> fibers_free_;
   std::size_t fibers_live_ = 0;
   std::size_t fibers_finished_unreaped_ = 0;
