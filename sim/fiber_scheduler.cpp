@@ -34,7 +34,8 @@ boost::fibers::context* DeterministicFiberAlgorithm::pick_next() noexcept {
 
 bool DeterministicFiberAlgorithm::has_ready_fibers() const noexcept { return !ready_.empty(); }
 
-void DeterministicFiberAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) noexcept {
+// determinism-ok: the signature Boost requires; the body never reads the clock.
+void DeterministicFiberAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) noexcept {  // determinism-ok
   std::fprintf(stderr,
                "hasim: every fiber is blocked outside the simulator (a Boost.Fiber primitive was used "
                "inside a simulation); aborting rather than waiting on real time\n");

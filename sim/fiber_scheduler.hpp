@@ -19,7 +19,7 @@ class DeterministicFiberAlgorithm final : public boost::fibers::algo::algorithm 
   void awakened(boost::fibers::context* ctx) noexcept override;
   boost::fibers::context* pick_next() noexcept override;
   bool has_ready_fibers() const noexcept override;
-  void suspend_until(std::chrono::steady_clock::time_point const&) noexcept override;
+  void suspend_until(std::chrono::steady_clock::time_point const&) noexcept override;  // determinism-ok: signature only
   void notify() noexcept override {}
 
   // Boost frees finished fibers only when its dispatcher fiber runs, and the dispatcher runs only
