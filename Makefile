@@ -7,7 +7,7 @@ DEBIAN_PACKAGES := cmake g++ make libboost-fiber-dev librapidcheck-dev libgtest-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_ARGS ?=
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench asan clean
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -32,5 +32,11 @@ test: build
 bench: build
 	$(BUILD_DIR)/harness/hasim bench kernel --json
 
+# AddressSanitizer + UndefinedBehaviorSanitizer build and test run (slower; not part of `make test`).
+asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHASIM_SANITIZE=ON > /dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE audit $(CTEST_ARGS)
+
 clean:
-	rm -rf $(BUILD_DIR) build-debug
+	rm -rf $(BUILD_DIR) build-asan

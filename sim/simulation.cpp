@@ -15,6 +15,23 @@ namespace {
 enum KernelTraceKind : std::uint32_t { kTraceWake = 1, kTraceStart = 2, kTraceCallback = 3 };
 constexpr std::size_t kReapBatch = 64;
 
+// fixedsize_stack that also tells the fiber's record where its stack lies, for the sanitizer.
+class TrackedStack {
+ public:
+  TrackedStack(std::size_t size, StackBounds* bounds) : inner_(size), bounds_(bounds) {}
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sctx = inner_.allocate();
+    bounds_->bottom = static_cast<char*>(sctx.sp) - sctx.size;
+    bounds_->size = sctx.size;
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context& sctx) noexcept { inner_.deallocate(sctx); }
+
+ private:
+  boost::fibers::fixedsize_stack inner_;
+  StackBounds* bounds_;
+};
+
 }  // namespace
 
 std::string_view to_string(ProcessState state) {
@@ -189,7 +206,9 @@ Simulation::FiberRecord& Simulation::current() {
 void Simulation::block_current() {
   FiberRecord& f = current();
   if (f.kill_requested) throw FiberKilled{};
+  sanitizer_start_switch(&f.sanitizer_fake_stack, loop_stack_);
   f.ctx->suspend();
+  sanitizer_finish_switch(f.sanitizer_fake_stack, nullptr);
   if (f.kill_requested) throw FiberKilled{};
 }
 
@@ -240,12 +259,18 @@ void Simulation::start_fiber(FiberId id) {
   f.started = true;
   current_fiber_ = id;
   stats_.fiber_resumes++;
-  // launch::dispatch enters the new fiber at once; the loop is made ready again and resumes when
-  // the fiber first blocks.
-  boost::fibers::fiber fiber(boost::fibers::launch::dispatch, std::allocator_arg,
-                             boost::fibers::fixedsize_stack(config_.limits.fiber_stack_bytes),
-                             [this, id] { fiber_entry(id); });
+  // Posted, then entered by yielding: the stack exists before the switch, so the switch can be
+  // announced to the sanitizer. The loop is the only other ready context, so the new fiber runs
+  // at once and the loop resumes when it first blocks.
+  boost::fibers::fiber fiber(std::allocator_arg, TrackedStack(config_.limits.fiber_stack_bytes, &f.stack), [this, id] {
+    sanitizer_finish_switch(nullptr, &loop_stack_);
+    fiber_entry(id);
+  });
   fiber.detach();
+  void* loop_fake_stack = nullptr;
+  sanitizer_start_switch(&loop_fake_stack, f.stack);
+  boost::this_fiber::yield();
+  sanitizer_finish_switch(loop_fake_stack, nullptr);
   current_fiber_ = kNoFiber;
 }
 
@@ -263,6 +288,7 @@ void Simulation::fiber_entry(FiberId id) {
     }
   }
   fiber_finished(id);
+  sanitizer_start_switch(nullptr, loop_stack_);  // nullptr: this stack is about to be freed
 }
 
 void Simulation::fiber_finished(FiberId id) {
@@ -291,7 +317,10 @@ void Simulation::run_fiber(FiberId id) {
   stats_.fiber_resumes++;
   // Switch straight to the fiber and make the loop ready behind it: the fiber's next block
   // picks the loop, the only ready context.
+  void* loop_fake_stack = nullptr;
+  sanitizer_start_switch(&loop_fake_stack, f.stack);
   f.ctx->resume(loop_ctx_);
+  sanitizer_finish_switch(loop_fake_stack, nullptr);
   current_fiber_ = kNoFiber;
   if (fibers_finished_unreaped_ >= kReapBatch) {
     fibers_finished_unreaped_ = 0;

@@ -18,6 +18,7 @@
 
 #include "sim/clock.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/fiber_sanitizer.hpp"
 #include "sim/ids.hpp"
 #include "sim/limits.hpp"
 #include "sim/mail.hpp"
@@ -126,6 +127,8 @@ class Simulation {
     ProcessId owner = kNoProcess;
     std::function<void()> body;
     boost::fibers::context* ctx = nullptr;
+    StackBounds stack;             // for sanitizer switch annotations
+    void* sanitizer_fake_stack = nullptr;
     std::uint32_t wait_generation = 0;
     bool started = false;
     bool live = false;
@@ -181,6 +184,7 @@ class Simulation {
   EventQueue queue_;
   DeterministicFiberAlgorithm* algorithm_;
   boost::fibers::context* loop_ctx_ = nullptr;
+  StackBounds loop_stack_;
 
   // Pointer-stable records: a fiber holds a reference to its own across blocking calls, while
   // other fibers may spawn more.
