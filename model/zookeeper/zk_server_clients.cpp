@@ -1,0 +1,241 @@
+// Client connections at a server: session establishment and revalidation, per-session request
+// order (a read waits behind the session's earlier writes, as the CommitProcessor orders them),
+// local reads with watch registration, and answers delivered when a txn is applied here, with
+// the watch notifications it fired sent first.
+#include "model/zookeeper/zk_server.hpp"
+
+namespace model::zk {
+namespace {
+
+bool is_read(const ClientOp& op) {
+  return std::holds_alternative<GetDataRequest>(op) || std::holds_alternative<ExistsRequest>(op) ||
+         std::holds_alternative<GetChildrenRequest>(op);
+}
+
+}  // namespace
+
+void ZkServer::on_client_mail(sim::EndpointId endpoint, const sim::Mail& mail) {
+  if (const auto* connect = dynamic_cast<const ConnectRequest*>(mail.payload.get())) {
+    on_connect_request(endpoint, *connect);
+  } else if (const auto* request = dynamic_cast<const ClientRequest*>(mail.payload.get())) {
+    on_client_request(endpoint, *request);
+  }
+}
+
+void ZkServer::on_connect_request(sim::EndpointId endpoint, const ConnectRequest& request) {
+  if (!serving_) {
+    // "ZooKeeperServer not running": the client moves on to the next server.
+    close_client(endpoint);
+    return;
+  }
+  const sim::Duration timeout = negotiate_session_timeout(request.timeout, env_.config->session_bounds());
+  clients_[endpoint] = ClientConnection{request.session, false, 0, {}};
+  const RequestOrigin origin{index_, endpoint, 0};
+  auto forwarded = std::make_shared<ForwardedRequest>();
+  forwarded->session = request.session;
+  forwarded->origin = origin;
+  if (request.session == 0) {
+    forwarded->request = ForwardedRequest::CreateSession{timeout};
+  } else {
+    forwarded->request = ForwardedRequest::Revalidate{request.session};
+  }
+  if (state_ == PeerState::kLeading) {
+    leader_accept(request.session, origin, *forwarded);
+  } else {
+    send(leader_link_, forwarded);
+  }
+}
+
+void ZkServer::finish_connect(sim::EndpointId endpoint, SessionId session, sim::Duration timeout, bool valid) {
+  auto client = clients_.find(endpoint);
+  if (client == clients_.end()) return;
+  auto response = std::make_shared<ConnectResponse>();
+  response->session = session;
+  response->timeout = valid ? timeout : sim::Duration{};
+  env_.net->send(endpoint, response);
+  if (!valid) {
+    trace("connect-expired", {{"session", session}});
+    close_client(endpoint);
+    return;
+  }
+  client->second.session = session;
+  client->second.established = true;
+  touch_session(session);
+}
+
+void ZkServer::on_client_request(sim::EndpointId endpoint, const ClientRequest& request) {
+  auto client = clients_.find(endpoint);
+  if (client == clients_.end() || !client->second.established) return;
+  touch_session(client->second.session);
+  if (std::holds_alternative<PingRequest>(request.op)) {
+    auto pong = std::make_shared<ClientReply>();
+    pong->xid = kPingXid;
+    pong->zxid = applied_ == 0 ? 0 : log_.entries[applied_ - 1].header.zxid;
+    pong->result = EmptyResponse{};
+    env_.net->send(endpoint, pong);
+    return;
+  }
+  if (const auto* set_watches = std::get_if<SetWatchesRequest>(&request.op)) {
+    notify_watchers(tree_.set_watches(endpoint, *set_watches));
+    auto reply = std::make_shared<ClientReply>();
+    reply->xid = kSetWatchesXid;
+    reply->result = EmptyResponse{};
+    env_.net->send(endpoint, reply);
+    return;
+  }
+  client->second.waiting.push_back(request);
+  drain_waiting(endpoint);
+}
+
+// Requests leave the queue in order: writes and syncs are submitted at once, a read waits until
+// every earlier write of the session has been answered.
+void ZkServer::drain_waiting(sim::EndpointId endpoint) {
+  auto client = clients_.find(endpoint);
+  while (client != clients_.end() && !client->second.waiting.empty()) {
+    ClientConnection& connection = client->second;
+    const ClientRequest next = connection.waiting.front();
+    if (is_read(next.op)) {
+      if (connection.writes_pending > 0) return;
+      connection.waiting.erase(connection.waiting.begin());
+      answer_read(endpoint, next);
+      continue;
+    }
+    connection.waiting.erase(connection.waiting.begin());
+    connection.writes_pending++;
+    if (const auto* sync = std::get_if<SyncRequest>(&next.op)) {
+      auto forwarded = std::make_shared<ForwardedRequest>();
+      forwarded->session = connection.session;
+      forwarded->origin = RequestOrigin{index_, endpoint, next.xid};
+      forwarded->request = ForwardedRequest::Sync{sync->path};
+      if (state_ == PeerState::kLeading) {
+        leader_accept(connection.session, forwarded->origin, *forwarded);
+      } else {
+        send(leader_link_, forwarded);
+      }
+    } else {
+      submit_write(endpoint, connection.session, next.xid, std::get<WriteRequest>(next.op));
+    }
+    client = clients_.find(endpoint);
+  }
+}
+
+void ZkServer::submit_write(sim::EndpointId endpoint, SessionId session, std::int32_t xid, const WriteRequest& write) {
+  auto forwarded = std::make_shared<ForwardedRequest>();
+  forwarded->session = session;
+  forwarded->origin = RequestOrigin{index_, endpoint, xid};
+  forwarded->request = write;
+  if (state_ == PeerState::kLeading) {
+    leader_accept(session, forwarded->origin, *forwarded);
+  } else {
+    send(leader_link_, forwarded);
+  }
+}
+
+void ZkServer::answer_read(sim::EndpointId endpoint, const ClientRequest& request) {
+  auto reply = std::make_shared<ClientReply>();
+  reply->xid = request.xid;
+  reply->zxid = applied_ == 0 ? 0 : log_.entries[applied_ - 1].header.zxid;
+  const auto watcher = [endpoint](bool watch) { return watch ? std::optional<WatcherId>(static_cast<WatcherId>(endpoint)) : std::nullopt; };
+  if (const auto* get = std::get_if<GetDataRequest>(&request.op)) {
+    GetDataResponse response = tree_.get_data(get->path, watcher(get->watch));
+    reply->err = response.err;
+    reply->result = std::move(response);
+  } else if (const auto* exists = std::get_if<ExistsRequest>(&request.op)) {
+    ExistsResponse response = tree_.exists(exists->path, watcher(exists->watch));
+    reply->err = response.err;
+    reply->result = std::move(response);
+  } else {
+    const auto& children = std::get<GetChildrenRequest>(request.op);
+    GetChildrenResponse response = tree_.get_children(children.path, watcher(children.watch));
+    reply->err = response.err;
+    reply->result = std::move(response);
+  }
+  env_.net->send(endpoint, reply);
+}
+
+void ZkServer::notify_watchers(const std::vector<WatchEvent>& events) {
+  for (const WatchEvent& event : events) {
+    const auto endpoint = static_cast<sim::EndpointId>(event.watcher);
+    if (clients_.count(endpoint) == 0) continue;
+    auto notification = std::make_shared<WatchNotification>();
+    notification->type = event.type;
+    notification->path = event.path;
+    env_.net->send(endpoint, notification);
+  }
+}
+
+void ZkServer::deliver_result(const LogEntry& entry, const TxnResult& result) {
+  notify_watchers(result.events);
+  const RequestOrigin& origin = entry.origin;
+  const bool ours = origin.server == index_ && clients_.count(origin.connection) != 0;
+  if (const auto* created = std::get_if<CreateSessionTxn>(&entry.txn)) {
+    if (ours) finish_connect(origin.connection, created->session, created->timeout, true);
+    return;
+  }
+  if (ours) {
+    auto reply = std::make_shared<ClientReply>();
+    reply->xid = origin.xid;
+    reply->zxid = entry.header.zxid;
+    reply->err = result.err;
+    reply->result = result;
+    env_.net->send(origin.connection, reply);
+    ClientConnection& connection = clients_[origin.connection];
+    connection.writes_pending--;
+    SIM_ASSERT(connection.writes_pending >= 0);
+  }
+  if (std::holds_alternative<CloseSessionTxn>(std::get<Txn>(entry.txn))) {
+    // The session is gone: drop its connection here, whether it asked (close) or not (expiry).
+    std::vector<sim::EndpointId> doomed;
+    for (const auto& [endpoint, connection] : clients_) {
+      if (connection.session == entry.header.session) doomed.push_back(endpoint);
+    }
+    for (const sim::EndpointId endpoint : doomed) close_client(endpoint);
+    return;
+  }
+  if (ours) drain_waiting(origin.connection);
+}
+
+void ZkServer::answer_syncs() {
+  const Zxid applied_zxid = applied_ == 0 ? 0 : log_.entries[applied_ - 1].header.zxid;
+  for (std::size_t i = 0; i < syncs_waiting_.size();) {
+    const SyncWaiting waiting = syncs_waiting_[i];
+    if (waiting.zxid > applied_zxid) {
+      i++;
+      continue;
+    }
+    syncs_waiting_.erase(syncs_waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+    auto client = clients_.find(waiting.endpoint);
+    if (client == clients_.end()) continue;
+    auto reply = std::make_shared<ClientReply>();
+    reply->xid = waiting.xid;
+    reply->zxid = applied_zxid;
+    reply->result = SyncResponse{Code::Ok, waiting.path};
+    env_.net->send(waiting.endpoint, reply);
+    client->second.writes_pending--;
+    drain_waiting(waiting.endpoint);
+  }
+}
+
+void ZkServer::touch_session(SessionId session) {
+  if (session == 0) return;
+  if (state_ == PeerState::kLeading && tracker_) {
+    tracker_->touch(session, env_.sim->now());
+  } else {
+    touched_.insert(session);
+  }
+}
+
+void ZkServer::close_client(sim::EndpointId endpoint) {
+  tree_.remove_watcher(static_cast<WatcherId>(endpoint));
+  clients_.erase(endpoint);
+  links_.erase(endpoint);
+  env_.net->close(endpoint);
+}
+
+void ZkServer::close_all_clients() {
+  std::vector<sim::EndpointId> endpoints;
+  for (const auto& [endpoint, connection] : clients_) endpoints.push_back(endpoint);
+  for (const sim::EndpointId endpoint : endpoints) close_client(endpoint);
+}
+
+}  // namespace model::zk

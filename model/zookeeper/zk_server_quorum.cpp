@@ -1,0 +1,337 @@
+// The leader and follower roles: discovery and sync (Leader.lead, LearnerHandler, Learner),
+// broadcast with quorum commit, pings, and the quorum and sync-limit checks that make a server
+// give up its role.
+#include <algorithm>
+
+#include "model/zookeeper/zk_server.hpp"
+
+namespace model::zk {
+
+// ---- following ----------------------------------------------------------------------------
+
+void ZkServer::start_following(int leader) {
+  SIM_ASSERT(leader != index_);
+  timer_generation_[Timer::kElectionResend]++;
+  timer_generation_[Timer::kFinalize]++;
+  state_ = PeerState::kFollowing;
+  leader_index_ = leader;
+  follower_synced_ = false;
+  commit_target_ = 0;
+  trace("state", {{"to", std::string("FOLLOWING")}, {"leader", std::int64_t{leader}}});
+  leader_link_ = env_.net->connect(pid_, env_.server_pids[static_cast<std::size_t>(leader)], kPeerPort, box_);
+  links_[leader_link_] = Link::kLeader;
+  leader_last_heard_ = env_.sim->now();
+  arm(Timer::kInitLimit, env_.config->tick * env_.config->init_limit);
+}
+
+void ZkServer::on_new_leader(const NewLeader& message) {
+  if (state_ != PeerState::kFollowing || follower_synced_) return;
+  const bool truncates = log_.last_zxid() > message.truncate_to;
+  if (truncates) {
+    trace("truncate", {{"from", log_.last_zxid()}, {"to", message.truncate_to}});
+    log_.truncate_after(message.truncate_to);
+  }
+  for (const LogEntry& entry : message.entries) {
+    if (entry.header.zxid > log_.last_zxid()) log_.append(entry);
+  }
+  log_.accepted_epoch = message.epoch;
+  log_.current_epoch = message.epoch;
+  log_.sync_all();
+  // Whatever was applied from a truncated tail is not the quorum's state: reload, as ZooKeeper
+  // reloads its database after a TRUNC.
+  if (truncates) rebuild_tree(message.truncate_to);
+  follower_synced_ = true;
+  auto ack = std::make_shared<AckNewLeader>();
+  ack->from = index_;
+  send(leader_link_, ack);
+}
+
+void ZkServer::on_up_to_date(const UpToDate& message) {
+  if (state_ != PeerState::kFollowing || !follower_synced_ || serving_) return;
+  commit_target_ = std::max(commit_target_, message.committed);
+  serving_ = true;
+  timer_generation_[Timer::kInitLimit]++;
+  apply_committed();
+  trace("following", {{"leader", std::int64_t{leader_index_}}, {"epoch", log_.current_epoch}});
+  arm(Timer::kSyncLimit, env_.config->tick);
+}
+
+void ZkServer::on_proposal(const Proposal& proposal) {
+  if (state_ != PeerState::kFollowing || !follower_synced_) return;
+  if (proposal.entry.header.zxid <= log_.last_zxid()) return;  // already had it from the sync
+  append_and_fsync(proposal.entry);
+}
+
+void ZkServer::on_commit(Zxid zxid) {
+  if (state_ != PeerState::kFollowing) return;
+  commit_target_ = std::max(commit_target_, zxid);
+  if (serving_) apply_committed();
+}
+
+void ZkServer::apply_committed() {
+  while (applied_ < log_.entries.size() && log_.entries[applied_].header.zxid <= commit_target_) {
+    apply_entry(log_.entries[applied_++]);
+  }
+  answer_syncs();
+}
+
+void ZkServer::on_leader_ping() {
+  if (state_ != PeerState::kFollowing) return;
+  auto ping = std::make_shared<FollowerPing>();
+  ping->from = index_;
+  ping->touched.assign(touched_.begin(), touched_.end());
+  touched_.clear();
+  send(leader_link_, ping);
+}
+
+// Learner's socket read timeout: syncLimit ticks without a packet from the leader.
+void ZkServer::follower_check_leader() {
+  if (state_ != PeerState::kFollowing || !serving_) return;
+  if (env_.sim->now() - leader_last_heard_ > env_.config->tick * env_.config->sync_limit) {
+    trace("leader-silent", {{"silent_ms", (env_.sim->now() - leader_last_heard_).to_ms()}});
+    become(PeerState::kLooking);
+    return;
+  }
+  arm(Timer::kSyncLimit, env_.config->tick);
+}
+
+void ZkServer::on_forwarded_reply(const ForwardedReply& reply) {
+  if (reply.kind == ForwardedReply::Kind::kRevalidate) {
+    finish_connect(reply.origin.connection, reply.session, reply.timeout, reply.session_valid);
+    return;
+  }
+  auto client = clients_.find(reply.origin.connection);
+  if (client == clients_.end()) return;
+  syncs_waiting_.push_back(SyncWaiting{reply.zxid, reply.origin.connection, reply.origin.xid, reply.path});
+  answer_syncs();
+}
+
+// ---- leading ------------------------------------------------------------------------------
+
+void ZkServer::start_leading() {
+  timer_generation_[Timer::kElectionResend]++;
+  timer_generation_[Timer::kFinalize]++;
+  state_ = PeerState::kLeading;
+  leader_index_ = index_;
+  leader_established_ = false;
+  epoch_decided_ = false;
+  trace("state", {{"to", std::string("LEADING")}});
+  arm(Timer::kInitLimit, env_.config->tick * env_.config->init_limit);
+  if (quorum() == 1) decide_epoch();
+}
+
+void ZkServer::on_follower_info(sim::EndpointId endpoint, const FollowerInfo& info) {
+  if (state_ != PeerState::kLeading) {
+    on_link_lost(endpoint);
+    return;
+  }
+  Follower& follower = followers_[endpoint];
+  follower.index = info.from;
+  follower.accepted_epoch = info.accepted_epoch;
+  follower.last_zxid = info.last_zxid;
+  follower.last_heard = env_.sim->now();
+  if (epoch_decided_) {
+    sync_follower(endpoint, follower);
+    return;
+  }
+  if (static_cast<int>(followers_.size()) + 1 >= quorum()) decide_epoch();
+}
+
+// Leader.getEpochToPropose: one more than every accepted epoch in the quorum.
+void ZkServer::decide_epoch() {
+  std::int64_t max_epoch = log_.accepted_epoch;
+  for (const auto& [endpoint, follower] : followers_) max_epoch = std::max(max_epoch, follower.accepted_epoch);
+  new_epoch_ = max_epoch + 1;
+  log_.accepted_epoch = new_epoch_;
+  epoch_decided_ = true;
+  trace("new-epoch", {{"epoch", new_epoch_}});
+  for (auto& [endpoint, follower] : followers_) sync_follower(endpoint, follower);
+  if (quorum() == 1) establish_leadership();
+}
+
+// LearnerHandler.syncFollower: truncate the follower to the newest zxid both logs hold, then send
+// the rest of the leader's log.
+void ZkServer::sync_follower(sim::EndpointId endpoint, Follower& follower) {
+  Zxid truncate_to = 0;
+  for (const LogEntry& entry : log_.entries) {
+    if (entry.header.zxid <= follower.last_zxid) truncate_to = entry.header.zxid;
+  }
+  auto message = std::make_shared<NewLeader>();
+  message->epoch = new_epoch_;
+  message->truncate_to = truncate_to;
+  for (const LogEntry& entry : log_.entries) {
+    if (entry.header.zxid > truncate_to) message->entries.push_back(entry);
+  }
+  follower.sent_new_leader = true;
+  send(endpoint, message);
+}
+
+void ZkServer::on_ack_new_leader(sim::EndpointId endpoint) {
+  auto found = followers_.find(endpoint);
+  if (state_ != PeerState::kLeading || found == followers_.end()) return;
+  found->second.synced = true;
+  found->second.last_heard = env_.sim->now();
+  if (leader_established_) {
+    // It logged everything we had, pending proposals included.
+    for (PendingProposal& pending : pending_) pending.acks.insert(found->second.index);
+    auto ready = std::make_shared<UpToDate>();
+    ready->committed = applied_ == 0 ? 0 : log_.entries[applied_ - 1].header.zxid;
+    send(endpoint, ready);
+    commit_ready();
+    return;
+  }
+  int synced = 1;
+  for (const auto& [ep, follower] : followers_) synced += follower.synced;
+  if (synced >= quorum()) establish_leadership();
+}
+
+// A quorum holds the leader's whole history, so all of it is committed.
+void ZkServer::establish_leadership() {
+  leader_established_ = true;
+  log_.current_epoch = new_epoch_;
+  log_.sync_all();
+  zxid_counter_ = 0;
+  timer_generation_[Timer::kInitLimit]++;
+  while (applied_ < log_.entries.size()) apply_entry(log_.entries[applied_++]);
+  tracker_.emplace(env_.config->tick, env_.sim->now(), id_);
+  for (const auto& [session, timeout] : sessions_) tracker_->track(session, timeout, env_.sim->now());
+  serving_ = true;
+  trace("leading", {{"epoch", new_epoch_}, {"sessions", static_cast<std::int64_t>(sessions_.size())}});
+  for (auto& [endpoint, follower] : followers_) {
+    if (!follower.synced) continue;
+    auto ready = std::make_shared<UpToDate>();
+    ready->committed = log_.last_zxid();
+    send(endpoint, ready);
+  }
+  arm(Timer::kTick, env_.config->tick / 2);
+}
+
+void ZkServer::propose(LogEntry entry) {
+  SIM_ASSERT(state_ == PeerState::kLeading && leader_established_);
+  SIM_ASSERT(entry.header.zxid > log_.last_zxid());
+  pending_.push_back(PendingProposal{entry.header.zxid, {}});
+  auto proposal = std::make_shared<Proposal>();
+  proposal->entry = entry;
+  append_and_fsync(std::move(entry));
+  for (const auto& [endpoint, follower] : followers_) {
+    if (follower.synced) send(endpoint, proposal);
+  }
+}
+
+void ZkServer::on_ack(int from, Zxid zxid) {
+  if (state_ != PeerState::kLeading || !leader_established_) return;
+  for (PendingProposal& pending : pending_) {
+    if (pending.zxid == zxid) pending.acks.insert(from);
+  }
+  commit_ready();
+}
+
+// Commits strictly in zxid order: a later proposal with a quorum waits for the earlier ones.
+void ZkServer::commit_ready() {
+  while (!pending_.empty() && static_cast<int>(pending_.front().acks.size()) >= quorum()) {
+    const Zxid zxid = pending_.front().zxid;
+    pending_.erase(pending_.begin());
+    while (applied_ < log_.entries.size() && log_.entries[applied_].header.zxid <= zxid) {
+      apply_entry(log_.entries[applied_++]);
+    }
+    for (const auto& [endpoint, follower] : followers_) {
+      if (!follower.synced) continue;
+      auto commit = std::make_shared<Commit>();
+      commit->zxid = zxid;
+      send(endpoint, commit);
+    }
+    answer_syncs();
+  }
+}
+
+// Every tick/2: ping the followers; every tick, step down without a quorum heard from within
+// syncLimit ticks, and expire sessions whose bucket is due.
+void ZkServer::leader_tick() {
+  if (state_ != PeerState::kLeading || !leader_established_) return;
+  const sim::Instant now = env_.sim->now();
+  int in_touch = 1;
+  for (const auto& [endpoint, follower] : followers_) {
+    if (!follower.synced) continue;
+    in_touch += now - follower.last_heard <= env_.config->tick * env_.config->sync_limit;
+    send(endpoint, std::make_shared<LeaderPing>());
+  }
+  if (in_touch < quorum()) {
+    trace("quorum-lost", {{"in_touch", std::int64_t{in_touch}}});
+    become(PeerState::kLooking);
+    return;
+  }
+  expire_sessions();
+  arm(Timer::kTick, env_.config->tick / 2);
+}
+
+void ZkServer::expire_sessions() {
+  for (const SessionId session : tracker_->poll_expired(env_.sim->now())) {
+    trace("session-expired", {{"session", session}});
+    const Zxid zxid = next_zxid();
+    const TxnHeader header{session, zxid, env_.sim->now().to_ms()};
+    propose(LogEntry{header, Txn{tree_.prepare(session, CloseSessionRequest{}, zxid, header.time)}, RequestOrigin{}});
+  }
+}
+
+void ZkServer::on_follower_ping(sim::EndpointId endpoint, const FollowerPing& ping) {
+  auto found = followers_.find(endpoint);
+  if (found == followers_.end() || !tracker_) return;
+  found->second.last_heard = env_.sim->now();
+  for (const SessionId session : ping.touched) tracker_->touch(session, env_.sim->now());
+}
+
+void ZkServer::on_forwarded_request(const ForwardedRequest& request) {
+  if (state_ != PeerState::kLeading || !leader_established_) return;  // the follower's client times out
+  leader_accept(request.session, request.origin, request);
+}
+
+void ZkServer::leader_accept(SessionId session, const RequestOrigin& origin, const ForwardedRequest& request) {
+  const sim::Instant now = env_.sim->now();
+  if (const auto* create = std::get_if<ForwardedRequest::CreateSession>(&request.request)) {
+    const SessionId id = tracker_->create_session(create->timeout, now);
+    const Zxid zxid = next_zxid();
+    propose(LogEntry{TxnHeader{id, zxid, now.to_ms()}, CreateSessionTxn{id, create->timeout}, origin});
+    return;
+  }
+  auto reply = std::make_shared<ForwardedReply>();
+  reply->origin = origin;
+  reply->session = session;
+  if (const auto* revalidate = std::get_if<ForwardedRequest::Revalidate>(&request.request)) {
+    reply->kind = ForwardedReply::Kind::kRevalidate;
+    reply->session = revalidate->session;
+    reply->session_valid = tracker_->touch(revalidate->session, now);
+    reply->timeout = tracker_->timeout_of(revalidate->session).value_or(sim::Duration{});
+    reply_to_origin(reply);
+    return;
+  }
+  if (const auto* sync = std::get_if<ForwardedRequest::Sync>(&request.request)) {
+    reply->kind = ForwardedReply::Kind::kSync;
+    reply->zxid = log_.last_zxid();
+    reply->path = sync->path;
+    reply_to_origin(reply);
+    return;
+  }
+  const WriteRequest& write = std::get<WriteRequest>(request.request);
+  const Zxid zxid = next_zxid();
+  const TxnHeader header{session, zxid, now.to_ms()};
+  // PrepRequestProcessor checks the session first: a request of an expired session becomes an
+  // error txn carrying SessionExpired.
+  const bool session_live = tracker_->touch(session, now);
+  Txn txn = session_live ? tree_.prepare(session, write, zxid, header.time) : Txn{ErrorTxn{Code::SessionExpired}};
+  propose(LogEntry{header, std::move(txn), origin});
+}
+
+void ZkServer::reply_to_origin(std::shared_ptr<ForwardedReply> reply) {
+  if (reply->origin.server == index_) {
+    on_forwarded_reply(*reply);
+    return;
+  }
+  for (const auto& [endpoint, follower] : followers_) {
+    if (follower.index == reply->origin.server && follower.synced) {
+      send(endpoint, reply);
+      return;
+    }
+  }
+}
+
+}  // namespace model::zk
