@@ -120,6 +120,15 @@ void Simulation::do_crash(ProcessId id) {
   if (p.state == ProcessState::kDown || p.state == ProcessState::kNotStarted) return;
   p.state = ProcessState::kDown;
   p.incarnation++;
+  // Callbacks set aside while paused die with the incarnation: free their slots now, or their
+  // captures would live until shutdown.
+  for (const Event& event : p.set_aside) {
+    if (event.kind != EventKind::kCallback) continue;
+    CallbackRecord& record = callbacks_[event.target];
+    record.fn = nullptr;
+    record.generation++;
+    callbacks_free_.push_back(event.target);
+  }
   p.set_aside.clear();
   record("proc", "crash", id);
   const std::vector<FiberId> doomed = p.fibers;

@@ -41,33 +41,19 @@ std::optional<std::string> parse_int(const std::string& value, int low, int high
   return std::nullopt;
 }
 
-Setter duration_setter(sim::Duration FlinkConfig::*field, bool positive) {
-  return [field, positive](const std::string& value, FlinkConfig& config) -> std::optional<std::string> {
-    const DurationParse parsed = parse_flink_duration(value);
-    if (!parsed.value) return parsed.error;
-    if (positive && parsed.value->ns <= 0) return "must be positive, got '" + value + "'";
-    config.*field = *parsed.value;
-    return std::nullopt;
-  };
+std::optional<std::string> parse_positive_duration(const std::string& value, sim::Duration& out) {
+  const DurationParse parsed = parse_flink_duration(value);
+  if (!parsed.value) return parsed.error;
+  if (parsed.value->ns <= 0) return "must be positive, got '" + value + "'";
+  out = *parsed.value;
+  return std::nullopt;
 }
 
-Setter zk_duration_setter(sim::Duration ZooKeeperClientOptions::*field) {
-  return [field](const std::string& value, FlinkConfig& config) -> std::optional<std::string> {
-    const DurationParse parsed = parse_flink_duration(value);
-    if (!parsed.value) return parsed.error;
-    if (parsed.value->ns <= 0) return "must be positive, got '" + value + "'";
-    config.zookeeper_client.*field = *parsed.value;
-    return std::nullopt;
-  };
-}
-
-Setter k8s_duration_setter(sim::Duration KubernetesLeaderElectionOptions::*field) {
-  return [field](const std::string& value, FlinkConfig& config) -> std::optional<std::string> {
-    const DurationParse parsed = parse_flink_duration(value);
-    if (!parsed.value) return parsed.error;
-    if (parsed.value->ns <= 0) return "must be positive, got '" + value + "'";
-    config.kubernetes.*field = *parsed.value;
-    return std::nullopt;
+// A setter for a positive duration reached from the config through `path` (a chain of members).
+template <typename... Members>
+Setter duration_setter(Members... path) {
+  return [path...](const std::string& value, FlinkConfig& config) {
+    return parse_positive_duration(value, (config.*....*path));
   };
 }
 
@@ -162,33 +148,32 @@ const std::vector<KeySpec>& key_specs() {
        string_setter(&FlinkConfig::storage_dir)},
       {{"high-availability.zookeeper.quorum"}, set_quorum},
       {{"high-availability.zookeeper.path.root"}, string_setter(&FlinkConfig::zookeeper_root)},
-      {{"high-availability.zookeeper.client.session-timeout"}, zk_duration_setter(&ZooKeeperClientOptions::session_timeout)},
+      {{"high-availability.zookeeper.client.session-timeout"}, duration_setter(&FlinkConfig::zookeeper_client, &ZooKeeperClientOptions::session_timeout)},
       {{"high-availability.zookeeper.client.connection-timeout"},
-       zk_duration_setter(&ZooKeeperClientOptions::connection_timeout)},
-      {{"high-availability.zookeeper.client.retry-wait"}, zk_duration_setter(&ZooKeeperClientOptions::retry_wait)},
+       duration_setter(&FlinkConfig::zookeeper_client, &ZooKeeperClientOptions::connection_timeout)},
+      {{"high-availability.zookeeper.client.retry-wait"}, duration_setter(&FlinkConfig::zookeeper_client, &ZooKeeperClientOptions::retry_wait)},
       {{"high-availability.zookeeper.client.max-retry-attempts"},
        [](const std::string& v, FlinkConfig& c) { return parse_int(v, 0, 29, c.zookeeper_client.max_retry_attempts); }},
       {{"high-availability.zookeeper.client.tolerate-suspended-connections"},
        [](const std::string& v, FlinkConfig& c) { return set_bool(v, c.zookeeper_client.tolerate_suspended_connections); }},
       {{"high-availability.jobmanager.port", "recovery.jobmanager.port"}, set_port_spec},
       {{"high-availability.kubernetes.leader-election.lease-duration"},
-       k8s_duration_setter(&KubernetesLeaderElectionOptions::lease_duration)},
+       duration_setter(&FlinkConfig::kubernetes, &KubernetesLeaderElectionOptions::lease_duration)},
       {{"high-availability.kubernetes.leader-election.renew-deadline"},
-       k8s_duration_setter(&KubernetesLeaderElectionOptions::renew_deadline)},
+       duration_setter(&FlinkConfig::kubernetes, &KubernetesLeaderElectionOptions::renew_deadline)},
       {{"high-availability.kubernetes.leader-election.retry-period"},
-       k8s_duration_setter(&KubernetesLeaderElectionOptions::retry_period)},
+       duration_setter(&FlinkConfig::kubernetes, &KubernetesLeaderElectionOptions::retry_period)},
       {{"execution.checkpointing.interval"},
        [](const std::string& v, FlinkConfig& c) -> std::optional<std::string> {
-         const DurationParse parsed = parse_flink_duration(v);
-         if (!parsed.value) return parsed.error;
-         if (parsed.value->ns <= 0) return "must be positive, got '" + v + "'";
-         c.checkpoint_interval = *parsed.value;
+         sim::Duration interval;
+         if (auto error = parse_positive_duration(v, interval)) return error;
+         c.checkpoint_interval = interval;
          return std::nullopt;
        }},
       {{"execution.checkpointing.num-retained", "state.checkpoints.num-retained"},
        [](const std::string& v, FlinkConfig& c) { return parse_int(v, 1, 10000, c.checkpoints_num_retained); }},
-      {{"heartbeat.interval"}, duration_setter(&FlinkConfig::heartbeat_interval, true)},
-      {{"heartbeat.timeout"}, duration_setter(&FlinkConfig::heartbeat_timeout, true)},
+      {{"heartbeat.interval"}, duration_setter(&FlinkConfig::heartbeat_interval)},
+      {{"heartbeat.timeout"}, duration_setter(&FlinkConfig::heartbeat_timeout)},
       {{"yarn.application-attempts"},
        [](const std::string& v, FlinkConfig& c) { return parse_int(v, 1, 10000, c.yarn_application_attempts); }},
       {{"zookeeper.sasl.service-name"}, string_setter(&FlinkConfig::sasl_service_name)},

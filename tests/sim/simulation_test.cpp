@@ -164,6 +164,20 @@ TEST_F(SimulationTest, PausedProcessRunsNothingAndItsTimersFireLate) {
   EXPECT_EQ(log, (std::vector<std::string>{"500:tick", "500:mail"}));
 }
 
+TEST_F(SimulationTest, CrashWhilePausedFreesCallbacksSetAside) {
+  auto captured = std::make_shared<int>(7);
+  const auto p = add("p", [&](sim::ProcessId pid) {
+    sim.spawn(pid, "idle", [&] { sim.sleep(seconds(100)); });
+    sim.after(milliseconds(10), [captured] { (void)captured; }, pid);
+  });
+  sim.start(p);
+  sim.at(at_ms(5), [&] { sim.pause(p); });
+  sim.at(at_ms(20), [&] { sim.crash(p); });
+  sim.run_until(at_ms(30));
+  // Only the test holds it: the set-aside callback and its capture are gone.
+  EXPECT_EQ(captured.use_count(), 1);
+}
+
 TEST_F(SimulationTest, ExceptionInAFiberIsRethrownFromRun) {
   const auto p = add("p", [&](sim::ProcessId pid) {
     sim.spawn(pid, "bad", [&] {
