@@ -1,9 +1,13 @@
 #include "harness/kernel_workload.hpp"
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "sim/filesystem.hpp"
+#include "sim/network.hpp"
 #include "sim/simulation.hpp"
 
 namespace harness {
@@ -18,11 +22,17 @@ struct Token final : sim::Payload {
 class KernelWorkload {
  public:
   explicit KernelWorkload(const KernelWorkloadConfig& config)
-      : config_(config), sim_(sim::SimConfig{config.seed, {}}), faults_rng_(sim_.rng_stream("faults")) {
-    boxes_.resize(config.processes);
+      : config_(config),
+        sim_(sim::SimConfig{config.seed, {}}),
+        net_(sim_, sim::NetworkConfig{sim::LatencyModel::exponential(sim::microseconds(100), sim::milliseconds(1)),
+                                      sim::milliseconds(1), 1000}),
+        fs_(sim_, storage_config()),
+        faults_rng_(sim_.rng_stream("faults")) {
+    nodes_.resize(config.processes);
     for (std::uint32_t i = 0; i < config.processes; i++) {
       pids_.push_back(sim_.add_process("node" + std::to_string(i),
-                                       {[this](sim::ProcessId pid) { boot(pid); }, nullptr}));
+                                       {[this](sim::ProcessId pid) { boot(pid); },
+                                        [this](sim::ProcessId pid) { nodes_[pid] = Node{}; }}));
     }
   }
 
@@ -44,8 +54,18 @@ class KernelWorkload {
   }
 
  private:
+  // What a node remembers: lost with its process.
+  struct Node {
+    sim::MailboxId box;
+    std::map<sim::ProcessId, sim::EndpointId> links;
+    std::set<sim::EndpointId> open;
+    std::uint64_t files_written = 0;
+  };
+
   void boot(sim::ProcessId pid) {
-    boxes_[pid] = sim_.mailbox_open(pid);
+    nodes_[pid] = Node{};
+    nodes_[pid].box = sim_.mailbox_open(pid);
+    net_.listen(pid, kPort, nodes_[pid].box);
     // Each incarnation draws from its own stream, so a restart does not replay its predecessor.
     auto rng = std::make_shared<sim::Prng>(
         sim_.rng_stream("node" + std::to_string(pid) + "/" + std::to_string(sim_.incarnation(pid))));
@@ -54,13 +74,13 @@ class KernelWorkload {
 
   void node_main(sim::ProcessId pid, sim::Prng& rng) {
     for (;;) {
-      auto mail = sim_.receive(boxes_[pid], sim::milliseconds(rng.between(1, 50)));
+      auto mail = sim_.receive(nodes_[pid].box, sim::milliseconds(rng.between(1, 50)));
       if (mail) {
-        delivered_++;
-        const auto* token = sim::payload_as<Token>(*mail);
-        forward(pid, rng, token->value + 1);
+        on_mail(pid, rng, *mail);
       } else if (rng.chance(1, 4)) {
         forward(pid, rng, rng.below(1000));
+      } else if (rng.chance(1, 10)) {
+        use_storage(pid, rng);
       } else if (rng.chance(1, 20)) {
         sim_.spawn(pid, "helper", [this, pid] {
           sim_.sleep(sim::milliseconds(7));
@@ -70,11 +90,51 @@ class KernelWorkload {
     }
   }
 
+  void on_mail(sim::ProcessId pid, sim::Prng& rng, const sim::Mail& mail) {
+    Node& node = nodes_[pid];
+    switch (mail.tag) {
+      case sim::NetTag::kConnected: node.open.insert(mail.channel); return;
+      case sim::NetTag::kData:
+        delivered_++;
+        forward(pid, rng, sim::payload_as<Token>(mail)->value + 1);
+        return;
+      case sim::NetTag::kClosed:
+      case sim::NetTag::kRefused:
+      case sim::NetTag::kReset:
+        node.open.erase(mail.channel);
+        for (auto it = node.links.begin(); it != node.links.end(); ++it) {
+          if (it->second == mail.channel) {
+            node.links.erase(it);
+            break;
+          }
+        }
+        return;
+      default: return;  // kAccepted: the peer's data will follow
+    }
+  }
+
+  // Tokens travel over connections opened on demand; one sent before the link is up is dropped,
+  // as an application would drop work it cannot hand over.
   void forward(sim::ProcessId from, sim::Prng& rng, std::uint64_t value) {
     const auto to = static_cast<sim::ProcessId>(rng.below(pids_.size()));
-    const sim::Duration delay = sim::microseconds(rng.between(100, 5000));
-    sim_.after(delay, [this, to, value] { sim_.mailbox_post(boxes_[to], sim::Mail{1, 0, std::make_shared<Token>(value)}); },
-               from);
+    if (to == from) return;
+    Node& node = nodes_[from];
+    auto link = node.links.find(to);
+    if (link == node.links.end()) {
+      node.links[to] = net_.connect(from, to, kPort, node.box);
+      return;
+    }
+    if (node.open.count(link->second) != 0) net_.send(link->second, std::make_shared<Token>(value));
+  }
+
+  void use_storage(sim::ProcessId pid, sim::Prng& rng) {
+    Node& node = nodes_[pid];
+    const std::string path = "/node" + std::to_string(pid) + "/f" + std::to_string(node.files_written % 8);
+    if (rng.chance(1, 2)) {
+      node.files_written += fs_.put(path, std::to_string(rng.below(1'000'000)), sim::FsWriteMode::kOverwrite) == sim::FsStatus::kOk;
+    } else {
+      fs_.read(path);
+    }
   }
 
   void schedule_fault() {
@@ -87,7 +147,11 @@ class KernelWorkload {
   void inject_fault() {
     faults_++;
     const sim::ProcessId victim = faults_rng_.pick(pids_);
-    switch (faults_rng_.below(4)) {
+    switch (faults_rng_.below(8)) {
+      case 4: net_.partition({{victim}}); break;
+      case 5: net_.heal(); break;
+      case 6: fs_.unavailable() ? fs_.clear_unavailable() : fs_.set_unavailable(); break;
+      case 7: net_.set_extra_latency(victim, faults_rng_.pick(pids_), sim::milliseconds(faults_rng_.between(1, 100))); break;
       case 0: sim_.crash(victim); break;
       case 1: sim_.restart(victim); break;
       case 2: sim_.pause(victim); break;
@@ -98,11 +162,22 @@ class KernelWorkload {
     }
   }
 
+  static constexpr std::uint16_t kPort = 7;
+
+  // Short outages: a node blocked on storage for longer than the run would exercise nothing.
+  static sim::FilesystemConfig storage_config() {
+    sim::FilesystemConfig config;
+    config.unavailable_timeout = sim::milliseconds(200);
+    return config;
+  }
+
   KernelWorkloadConfig config_;
   sim::Simulation sim_;
+  sim::Network net_;
+  sim::Filesystem fs_;
   sim::Prng faults_rng_;
   std::vector<sim::ProcessId> pids_;
-  std::vector<sim::MailboxId> boxes_;
+  std::vector<Node> nodes_;
   std::uint64_t delivered_ = 0;
   std::uint64_t faults_ = 0;
 };
