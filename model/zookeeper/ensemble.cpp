@@ -48,6 +48,14 @@ std::optional<ServerView> Ensemble::view(int index) const {
   return server->view();
 }
 
+bool Ensemble::drop_next_write_reply(int index) {
+  ZkServer* server = servers_.at(static_cast<std::size_t>(index)).get();
+  if (server == nullptr || !view(index)) return false;
+  server->drop_next_write_reply();
+  sim_.record("zk", "fault-drop-next-reply-armed", pid(index));
+  return true;
+}
+
 void Ensemble::crash_losing_unsynced_tail(int index) {
   const sim::ProcessId target = pid(index);
   sim_.at(sim_.now(), [this, index, target] {

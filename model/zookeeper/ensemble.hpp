@@ -40,6 +40,9 @@ class Ensemble {
   void resume(int index) { sim_.resume(pid(index)); }
   // Crash, losing whatever was appended to the log but not yet fsynced.
   void crash_losing_unsynced_tail(int index);
+  // The next write answered by server `index` commits, but its reply is lost with the connection.
+  // False when that server is down.
+  bool drop_next_write_reply(int index);
 
  private:
   void boot(int index);

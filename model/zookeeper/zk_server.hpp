@@ -58,6 +58,9 @@ class ZkServer {
 
   void run();  // the process's main fiber
   ServerView view() const;
+  // Fault hook: the next write this server answers is committed and applied, but its reply is
+  // lost with the connection, so the client sees only ConnectionLoss for a write that happened.
+  void drop_next_write_reply() { drop_next_write_reply_ = true; }
   const DataTree& tree() const { return tree_; }
 
  private:
@@ -198,6 +201,7 @@ class ZkServer {
   std::optional<SessionTracker> tracker_;
 
   // clients
+  bool drop_next_write_reply_ = false;
   std::map<sim::EndpointId, ClientConnection> clients_;
   // Syncs answered by the leader, waiting for this server to apply up to the leader's zxid.
   struct SyncWaiting {

@@ -172,6 +172,12 @@ void ZkServer::deliver_result(const LogEntry& entry, const TxnResult& result) {
     if (ours) finish_connect(origin.connection, created->session, created->timeout, true);
     return;
   }
+  if (ours && drop_next_write_reply_ && !std::holds_alternative<CloseSessionTxn>(std::get<Txn>(entry.txn))) {
+    drop_next_write_reply_ = false;
+    trace("fault-drop-reply", {{"zxid", entry.header.zxid}, {"xid", std::int64_t{origin.xid}}});
+    close_client(origin.connection);
+    return;
+  }
   if (ours) {
     auto reply = std::make_shared<ClientReply>();
     reply->xid = origin.xid;

@@ -278,3 +278,32 @@ TEST(ZkEnsemble, RunsAreDeterministic) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ZkEnsembleFaults, DroppedReplyLeavesTheWriteCommitted) {
+  Fixture f(3);
+  std::optional<model::zk::ClientReply> first;
+  Code retry_code = Code::SystemError;
+  const auto client_pid = f.sim.add_process("client", {[&](sim::ProcessId pid) {
+                                                         f.sim.spawn(pid, "main", [&, pid] {
+                                                           f.sim.sleep(seconds(10));
+                                                           RawClient client(f.sim, f.net, pid);
+                                                           ASSERT_TRUE(client.connect(f.ensemble.pid(1), 0, seconds(6)));
+                                                           const auto session = client.session();
+                                                           f.ensemble.drop_next_write_reply(1);
+                                                           first = client.call(create("/checkpoint"));
+                                                           RawClient again(f.sim, f.net, pid);
+                                                           ASSERT_TRUE(again.connect(f.ensemble.pid(2), session, seconds(6)));
+                                                           retry_code = again.call(create("/checkpoint"))->err;
+                                                         });
+                                                       },
+                                                       nullptr});
+  f.sim.start(client_pid);
+  f.sim.run_until(at_s(30));
+  EXPECT_FALSE(first.has_value());             // the client saw the connection go, not an answer
+  EXPECT_EQ(retry_code, Code::NodeExists);     // yet the first create had committed
+  f.sim.shutdown();
+}
+
+}  // namespace
