@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "harness/json_reader.hpp"
 #include "harness/kernel_bench.hpp"
+#include "harness/scenario.hpp"
 #include "harness/kernel_workload.hpp"
 
 namespace {
@@ -77,6 +79,22 @@ int bench_kernel(const harness::KernelBenchConfig& config, bool json) {
   return kExitOk;
 }
 
+// Checks each scenario file; one line per file. Exit 2 if any is unusable.
+int validate(const std::vector<std::string>& files) {
+  int status = kExitOk;
+  for (const auto& file : files) {
+    try {
+      const harness::Scenario scenario = harness::load_scenario_file(file);
+      fmt::print("ok: {}: scenario \"{}\", {} cluster(s), {} ZooKeeper server(s), {} scheduled fault(s)\n", file,
+                 scenario.name, scenario.clusters.size(), scenario.zookeeper.servers.size(), scenario.faults.size());
+    } catch (const harness::InputError& error) {
+      std::fprintf(stderr, "hasim: error: %s\n", error.what());
+      status = kExitBadInput;
+    }
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +126,10 @@ int main(int argc, char** argv) {
   auto* hashes_kernel_cmd = hashes->add_subcommand("kernel", "the kernel workload");
   add_seed_options(*hashes_kernel_cmd, seeds);
 
+  std::vector<std::string> validate_files;
+  auto* validate_cmd = app.add_subcommand("validate", "check scenario files; exit 2 naming the JSON path of the first problem");
+  validate_cmd->add_option("scenarios", validate_files, "scenario JSON files")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -122,5 +144,6 @@ int main(int argc, char** argv) {
   if (bench_kernel_cmd->parsed()) return bench_kernel(bench_config, json);
   if (sweep_kernel_cmd->parsed()) return sweep_kernel(seeds, json);
   if (hashes_kernel_cmd->parsed()) return trace_hashes_kernel(seeds);
+  if (validate_cmd->parsed()) return validate(validate_files);
   return kExitBadInput;
 }

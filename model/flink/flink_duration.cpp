@@ -43,6 +43,7 @@ std::string lower(std::string_view text) {
 DurationParse parse_flink_duration(std::string_view raw) {
   const std::string_view text = trim(raw);
   if (text.empty()) return {std::nullopt, "empty duration"};
+  if (text.front() == '-') return {std::nullopt, "negative duration '" + std::string(raw) + "'"};
   std::size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) digits++;
   if (digits == 0) return {std::nullopt, "'" + std::string(raw) + "' does not start with a number (e.g. \"60 s\")"};

@@ -1,0 +1,109 @@
+#include "harness/json_reader.hpp"
+
+#include "model/flink/flink_duration.hpp"
+
+namespace harness {
+namespace {
+
+std::string type_name(const nlohmann::json& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_number()) return "a number";
+  return "null";
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
+}  // namespace
+
+void JsonReader::expect_object() const {
+  if (!value_.is_object()) fail("expected an object, got " + type_name(value_));
+}
+
+bool JsonReader::has(const std::string& key) const {
+  expect_object();
+  return value_.contains(key);
+}
+
+JsonReader JsonReader::object_field(const std::string& key) {
+  expect_object();
+  used_.insert(key);
+  if (!value_.contains(key)) fail("missing required key \"" + key + "\"");
+  return JsonReader(value_.at(key), path_ + "." + key);
+}
+
+std::optional<JsonReader> JsonReader::optional_field(const std::string& key) {
+  expect_object();
+  used_.insert(key);
+  if (!value_.contains(key) || value_.at(key).is_null()) return std::nullopt;
+  return JsonReader(value_.at(key), path_ + "." + key);
+}
+
+void JsonReader::finish() const {
+  expect_object();
+  for (const auto& [key, value] : value_.items()) {
+    if (used_.count(key) == 0) {
+      std::vector<std::string> known(used_.begin(), used_.end());
+      throw InputError(path_ + "." + key, "unknown key (known here: " + join(known) + ")");
+    }
+  }
+}
+
+std::vector<JsonReader> JsonReader::array_items() const {
+  if (!value_.is_array()) fail("expected an array, got " + type_name(value_));
+  std::vector<JsonReader> items;
+  for (std::size_t i = 0; i < value_.size(); i++) items.emplace_back(value_[i], path_ + "[" + std::to_string(i) + "]");
+  return items;
+}
+
+std::string JsonReader::as_string() const {
+  if (!value_.is_string()) fail("expected a string, got " + type_name(value_));
+  return value_.get<std::string>();
+}
+
+std::int64_t JsonReader::as_int(std::int64_t low, std::int64_t high) const {
+  if (!value_.is_number_integer()) fail("expected a whole number, got " + type_name(value_));
+  const auto number = value_.get<std::int64_t>();
+  if (number < low || number > high) {
+    fail("expected a whole number from " + std::to_string(low) + " to " + std::to_string(high) + ", got " +
+         std::to_string(number));
+  }
+  return number;
+}
+
+bool JsonReader::as_bool() const {
+  if (!value_.is_boolean()) fail("expected true or false, got " + type_name(value_));
+  return value_.get<bool>();
+}
+
+sim::Duration JsonReader::as_duration(bool allow_zero) const {
+  if (!value_.is_string()) fail("expected a duration string such as \"60 s\", got " + type_name(value_));
+  const auto parsed = model::flink::parse_flink_duration(value_.get<std::string>());
+  if (!parsed.value) fail(parsed.error);
+  if (!allow_zero && parsed.value->ns == 0) fail("must be longer than zero");
+  return *parsed.value;
+}
+
+std::string JsonReader::as_enum(const std::vector<std::string>& allowed) const {
+  const std::string text = as_string();
+  for (const auto& option : allowed) {
+    if (option == text) return text;
+  }
+  fail("unknown value \"" + text + "\" (expected one of: " + join(allowed) + ")");
+}
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(source, std::string("invalid JSON: ") + e.what());
+  }
+}
+
+}  // namespace harness

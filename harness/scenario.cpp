@@ -1,0 +1,271 @@
+#include "harness/scenario.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "harness/json_reader.hpp"
+
+namespace harness {
+namespace {
+
+constexpr std::int64_t kNodesMax = 64;
+
+model::zk::EnsembleConfig parse_zookeeper(JsonReader reader) {
+  model::zk::EnsembleConfig config;
+  if (auto zoo_cfg = reader.optional_field("zoo_cfg")) {
+    std::vector<std::string> lines;
+    for (const auto& line : zoo_cfg->array_items()) lines.push_back(line.as_string());
+    auto parsed = model::zk::parse_zoo_cfg(lines);
+    if (auto* error = std::get_if<model::zk::EnsembleConfigError>(&parsed)) {
+      zoo_cfg->fail(error->key + ": " + error->message);
+    }
+    config = std::get<model::zk::EnsembleConfig>(parsed);
+    if (reader.has("servers")) reader.object_field("servers").fail("give either servers or zoo_cfg, not both");
+    if (config.servers.empty()) zoo_cfg->fail("lists no server.X line");
+  } else {
+    const auto servers = static_cast<int>(reader.object_field("servers").as_int(1, 15));
+    sim::Duration tick = sim::milliseconds(2000);
+    if (auto tick_reader = reader.optional_field("tick_time")) tick = tick_reader->as_duration();
+    config = model::zk::default_ensemble(servers, tick);
+  }
+  if (auto limit = reader.optional_field("sync_limit")) config.sync_limit = static_cast<int>(limit->as_int(1, 100));
+  if (auto limit = reader.optional_field("init_limit")) config.init_limit = static_cast<int>(limit->as_int(1, 100));
+  if (config.servers.size() % 2 == 0) reader.fail("a ZooKeeper ensemble needs an odd number of servers");
+  reader.finish();
+  return config;
+}
+
+ClusterSpec parse_cluster(JsonReader reader, std::size_t index) {
+  ClusterSpec cluster;
+  cluster.name = "c" + std::to_string(index + 1);
+  if (auto name = reader.optional_field("name")) cluster.name = name->as_string();
+  if (auto masters = reader.optional_field("masters")) {
+    std::vector<std::string> lines;
+    for (const auto& line : masters->array_items()) lines.push_back(line.as_string());
+    auto parsed = model::flink::parse_masters(lines);
+    if (auto* error = std::get_if<model::flink::ConfigError>(&parsed)) masters->fail(error->key + ": " + error->message);
+    cluster.masters = std::get<std::vector<model::flink::HostPort>>(parsed);
+    if (reader.has("jobmanagers")) reader.object_field("jobmanagers").fail("give either jobmanagers or masters, not both");
+  } else {
+    const auto count = reader.object_field("jobmanagers").as_int(1, kNodesMax);
+    for (std::int64_t i = 0; i < count; i++) cluster.masters.push_back({"jm" + std::to_string(i + 1), 8081});
+  }
+  if (auto tms = reader.optional_field("taskmanagers")) cluster.taskmanagers = static_cast<int>(tms->as_int(0, kNodesMax));
+  if (auto delay = reader.optional_field("restart_delay")) cluster.restart_delay = delay->as_duration();
+  if (auto flink = reader.optional_field("flink_config")) {
+    if (!flink->raw().is_object()) flink->fail("expected an object of Flink configuration keys");
+    for (const auto& [key, value] : flink->raw().items()) {
+      if (!value.is_string()) {
+        throw InputError(flink->path() + "." + key, "Flink configuration values are strings, written as in flink-conf.yaml");
+      }
+      cluster.flink_config.emplace_back(key, value.get<std::string>());
+    }
+    auto parsed = model::flink::parse_flink_config(cluster.flink_config);
+    if (auto* error = std::get_if<model::flink::ConfigError>(&parsed)) {
+      throw InputError(flink->path() + "." + error->key, error->message);
+    }
+    cluster.config = std::get<model::flink::FlinkConfig>(parsed);
+  }
+  reader.finish();
+  return cluster;
+}
+
+JobSpec parse_job(JsonReader reader, const Scenario& scenario) {
+  JobSpec job;
+  job.id = reader.object_field("id").as_string();
+  if (job.id.empty()) reader.object_field("id").fail("must not be empty");
+  job.cluster = scenario.clusters.front().name;
+  if (auto cluster = reader.optional_field("cluster")) {
+    job.cluster = cluster->as_string();
+    const bool known = std::any_of(scenario.clusters.begin(), scenario.clusters.end(),
+                                   [&](const ClusterSpec& c) { return c.name == job.cluster; });
+    if (!known) cluster->fail("no cluster named \"" + job.cluster + "\"");
+  }
+  job.submit_at = reader.object_field("submit_at").as_duration(true);
+  if (auto at = reader.optional_field("finish_at")) job.finish_at = at->as_duration();
+  if (auto at = reader.optional_field("cancel_at")) job.cancel_at = at->as_duration();
+  if (auto at = reader.optional_field("fail_at")) job.fail_at = at->as_duration();
+  const int endings = job.finish_at.has_value() + job.cancel_at.has_value() + job.fail_at.has_value();
+  if (endings > 1) reader.fail("a job ends once: give at most one of finish_at, cancel_at, fail_at");
+  reader.finish();
+  return job;
+}
+
+void check_target(const JsonReader& where, const std::string& target, const std::vector<std::string>& nodes,
+                  const std::vector<std::string>& roles) {
+  if (std::find(roles.begin(), roles.end(), target) != roles.end()) return;
+  if (std::find(nodes.begin(), nodes.end(), target) != nodes.end()) return;
+  where.fail("no such target \"" + target + "\"");
+}
+
+FaultSpec parse_fault(JsonReader reader, const std::vector<std::string>& nodes) {
+  FaultSpec fault;
+  fault.json_path = reader.path();
+  fault.at = reader.object_field("at").as_duration(true);
+  fault.kind = reader.object_field("kind").as_enum(fault_kinds());
+  if (auto duration = reader.optional_field("duration")) fault.duration = duration->as_duration();
+  const std::string& kind = fault.kind;
+  const bool needs_duration = kind.rfind("pause-", 0) == 0 || kind == "isolate" || kind == "partition" || kind == "cut" ||
+                              kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow";
+  if (needs_duration && !fault.duration) reader.fail("\"" + kind + "\" needs a duration");
+  if (kind.find("jobmanager") != std::string::npos || kind.find("zookeeper") != std::string::npos ||
+      kind == "kill-taskmanager" || kind == "isolate") {
+    auto target = reader.object_field("target");
+    fault.target = target.as_string();
+    check_target(target, fault.target, nodes, {"leader", "standby", "random", "any"});
+  }
+  if (kind == "partition") {
+    auto groups = reader.object_field("groups");
+    for (const auto& group : groups.array_items()) {
+      std::vector<std::string> members;
+      for (const auto& member : group.array_items()) {
+        members.push_back(member.as_string());
+        check_target(member, members.back(), nodes, {});
+      }
+      fault.groups.push_back(members);
+    }
+    if (fault.groups.size() < 2) groups.fail("a partition needs at least two groups");
+  }
+  if (kind == "cut" || kind == "latency-spike") {
+    auto from = reader.object_field("from");
+    auto to = reader.object_field("to");
+    fault.from = from.as_string();
+    fault.to = to.as_string();
+    check_target(from, fault.from, nodes, {"leader"});
+    check_target(to, fault.to, nodes, {"leader"});
+  }
+  if (kind == "latency-spike" || kind == "storage-slow") fault.extra = reader.object_field("extra").as_duration();
+  if (kind == "storage-write-error") fault.count = reader.object_field("count").as_int(1, 1'000'000);
+  if (kind == "storage-lose-file") fault.path_prefix = reader.object_field("path_prefix").as_string();
+  reader.finish();
+  return fault;
+}
+
+RandomFaults parse_random(JsonReader reader) {
+  RandomFaults random;
+  for (const auto& kind : reader.object_field("kinds").array_items()) random.kinds.push_back(kind.as_enum(fault_kinds()));
+  if (random.kinds.empty()) reader.object_field("kinds").fail("must list at least one fault kind");
+  if (auto interval = reader.optional_field("mean_interval")) random.mean_interval = interval->as_duration();
+  if (auto max = reader.optional_field("duration_max")) random.duration_max = max->as_duration();
+  if (auto swarm = reader.optional_field("swarm")) random.swarm = swarm->as_bool();
+  reader.finish();
+  return random;
+}
+
+void parse_faults(JsonReader reader, Scenario& scenario) {
+  const std::vector<std::string> nodes = node_names(scenario);
+  if (auto schedule = reader.optional_field("schedule")) {
+    for (const auto& item : schedule->array_items()) scenario.faults.push_back(parse_fault(item, nodes));
+  }
+  if (auto random = reader.optional_field("random")) scenario.random_faults = parse_random(*random);
+  if (auto end = reader.optional_field("end_at")) scenario.faults_end = end->as_duration();
+  reader.finish();
+}
+
+void parse_expectation(JsonReader reader, Scenario& scenario) {
+  const std::string outcome = reader.object_field("outcome").as_enum({"pass", "violation"});
+  scenario.expect.pass = outcome == "pass";
+  if (auto mutant = reader.optional_field("mutant")) {
+    const auto parsed = model::flink::parse_mutant(mutant->as_string());
+    if (!parsed) mutant->fail("unknown mutant \"" + mutant->as_string() + "\"");
+    scenario.mutant = *parsed;
+  }
+  if (!scenario.expect.pass) scenario.expect.property = reader.object_field("property").as_enum(property_names());
+  if (auto why = reader.optional_field("why")) scenario.expect.why = why->as_string();
+  if (scenario.expect.pass && reader.has("property")) reader.object_field("property").fail("only a violation names a property");
+  reader.finish();
+}
+
+void parse_liveness(JsonReader reader, LivenessBounds& bounds) {
+  if (auto value = reader.optional_field("leader_within")) bounds.leader_within = value->as_duration();
+  if (auto value = reader.optional_field("checkpoint_within")) bounds.checkpoint_within = value->as_duration();
+  if (auto value = reader.optional_field("cleanup_within")) bounds.cleanup_within = value->as_duration();
+  if (auto value = reader.optional_field("job_running_within")) bounds.job_running_within = value->as_duration();
+  reader.finish();
+}
+
+void check_times(const Scenario& scenario, JsonReader& root) {
+  for (const auto& fault : scenario.faults) {
+    if (fault.at >= scenario.duration) throw InputError(fault.json_path + ".at", "after the end of the run");
+  }
+  for (std::size_t i = 0; i < scenario.jobs.size(); i++) {
+    if (scenario.jobs[i].submit_at >= scenario.duration) {
+      throw InputError("$.workload.jobs[" + std::to_string(i) + "].submit_at", "after the end of the run");
+    }
+  }
+  if (scenario.faults_end > scenario.duration) root.fail("faults.end_at is after the end of the run");
+}
+
+}  // namespace
+
+std::vector<std::string> node_names(const Scenario& scenario) {
+  std::vector<std::string> names;
+  const bool prefixed = scenario.clusters.size() > 1;
+  for (const auto& cluster : scenario.clusters) {
+    const std::string prefix = prefixed ? cluster.name + "/" : "";
+    for (std::size_t i = 0; i < cluster.masters.size(); i++) names.push_back(prefix + "jm" + std::to_string(i + 1));
+    for (int i = 0; i < cluster.taskmanagers; i++) names.push_back(prefix + "tm" + std::to_string(i + 1));
+  }
+  for (const auto& server : scenario.zookeeper.servers) names.push_back("zk" + std::to_string(server.id));
+  return names;
+}
+
+Scenario parse_scenario(const std::string& json_text, const std::string& source) {
+  const nlohmann::json document = parse_json_text(json_text, source);
+  JsonReader root(document, "$");
+  Scenario scenario;
+  scenario.source = source;
+  scenario.name = root.object_field("name").as_string();
+  if (auto description = root.optional_field("description")) scenario.description = description->as_string();
+  if (auto mode = root.optional_field("mode")) scenario.mode = mode->as_enum({"standalone"});
+  scenario.zookeeper = parse_zookeeper(root.object_field("zookeeper"));
+  const auto clusters = root.object_field("clusters").array_items();
+  if (clusters.empty()) root.object_field("clusters").fail("needs at least one cluster");
+  std::set<std::string> cluster_names;
+  for (std::size_t i = 0; i < clusters.size(); i++) {
+    scenario.clusters.push_back(parse_cluster(clusters[i], i));
+    if (!cluster_names.insert(scenario.clusters.back().name).second) clusters[i].fail("cluster names must be unique");
+  }
+  scenario.duration = root.object_field("duration").as_duration();
+  if (auto workload = root.optional_field("workload")) {
+    for (const auto& job : workload->object_field("jobs").array_items()) scenario.jobs.push_back(parse_job(job, scenario));
+    workload->finish();
+  }
+  scenario.faults_end = scenario.duration;
+  if (auto faults = root.optional_field("faults")) parse_faults(*faults, scenario);
+  if (auto properties = root.optional_field("properties")) {
+    for (const auto& property : properties->array_items()) scenario.properties.push_back(property.as_enum(property_names()));
+  } else {
+    scenario.properties = property_names();
+  }
+  if (auto liveness = root.optional_field("liveness")) parse_liveness(*liveness, scenario.liveness);
+  if (auto overlap = root.optional_field("believed_leader_overlap_max")) {
+    scenario.believed_leader_overlap_max = overlap->as_duration(true);
+  }
+  parse_expectation(root.object_field("expect"), scenario);
+  if (auto seeds = root.optional_field("seeds")) {
+    if (auto start = seeds->optional_field("start")) scenario.seed_start = static_cast<std::uint64_t>(start->as_int(0, INT64_MAX));
+    if (auto count = seeds->optional_field("count")) scenario.seed_count = static_cast<std::uint64_t>(count->as_int(1, 100'000'000));
+    seeds->finish();
+  }
+  check_times(scenario, root);
+  root.finish();
+  return scenario;
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw InputError(path, "cannot read the file");
+  std::stringstream text;
+  text << file.rdbuf();
+  try {
+    return parse_scenario(text.str(), path);
+  } catch (const InputError& error) {
+    if (error.path.rfind(path, 0) == 0) throw;
+    throw InputError(path + ": " + error.path, std::string(error.what()).substr(error.path.size() + 2));
+  }
+}
+
+}  // namespace harness

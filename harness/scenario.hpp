@@ -1,0 +1,112 @@
+#pragma once
+// A scenario: the cluster, its workload, the fault schedule (explicit and/or generated), how long
+// to run, what to check and what outcome to expect, and which seeds. Read from scenarios/*.json
+// (schema in scenarios/schema.json); every malformed value is an InputError naming its JSON path.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/flink/flink_config.hpp"
+#include "model/flink/mutants.hpp"
+#include "model/zookeeper/ensemble_config.hpp"
+#include "sim/time.hpp"
+
+namespace harness {
+
+struct ClusterSpec {
+  std::string name;                        // "c1"; node names are "<name>/jm1" when there are several
+  std::vector<model::flink::HostPort> masters;  // one per JobManager
+  int taskmanagers = 1;
+  sim::Duration restart_delay = sim::seconds(5);  // the supervisor's, as runit in flink-jepsen
+  model::flink::ConfigEntries flink_config;
+  model::flink::FlinkConfig config;         // parsed from flink_config
+};
+
+struct JobSpec {
+  std::string id;
+  std::string cluster;
+  sim::Duration submit_at;
+  std::optional<sim::Duration> finish_at;
+  std::optional<sim::Duration> cancel_at;
+  std::optional<sim::Duration> fail_at;
+};
+
+// Every fault kind, as scenarios spell it.
+inline const std::vector<std::string>& fault_kinds() {
+  static const std::vector<std::string> kinds = {
+      "kill-jobmanager", "restart-jobmanager", "pause-jobmanager", "kill-zookeeper", "restart-zookeeper",
+      "pause-zookeeper", "crash-zookeeper-losing-tail", "kill-taskmanager", "isolate", "partition", "cut", "heal",
+      "latency-spike", "storage-unavailable", "storage-slow", "storage-write-error", "storage-lose-file",
+      "drop-zookeeper-reply"};
+  return kinds;
+}
+
+struct FaultSpec {
+  sim::Duration at;
+  std::string kind;
+  std::string target;  // "leader", "standby", "random", or a node name ("jm2", "zk1", "tm1")
+  std::optional<sim::Duration> duration;  // for pauses, partitions, cuts, spikes, storage faults
+  std::vector<std::vector<std::string>> groups;  // partition
+  std::string from, to;                           // cut, latency-spike
+  sim::Duration extra{};                          // latency-spike, storage-slow
+  std::int64_t count = 0;                         // storage-write-error: how many writes fail
+  std::string path_prefix;                        // storage-lose-file
+  std::string json_path;                          // where it came from, for error messages
+};
+
+struct RandomFaults {
+  std::vector<std::string> kinds;
+  sim::Duration mean_interval = sim::seconds(60);
+  sim::Duration duration_max = sim::seconds(30);
+  bool swarm = true;  // each seed enables its own subset of kinds
+};
+
+struct LivenessBounds {
+  sim::Duration leader_within = sim::seconds(90);
+  sim::Duration checkpoint_within = sim::seconds(120);
+  sim::Duration cleanup_within = sim::seconds(120);
+  sim::Duration job_running_within = sim::seconds(120);
+};
+
+inline const std::vector<std::string>& property_names() {
+  static const std::vector<std::string> names = {"single-leader", "no-lost-checkpoint", "unique-checkpoint-ids",
+                                                 "no-lost-job", "ha-lifecycle", "liveness"};
+  return names;
+}
+
+struct Expectation {
+  bool pass = true;
+  std::string property;  // when !pass: the property that must break
+  std::string why;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string mode = "standalone";
+  model::zk::EnsembleConfig zookeeper;
+  std::vector<ClusterSpec> clusters;
+  std::vector<JobSpec> jobs;
+  std::vector<FaultSpec> faults;
+  std::optional<RandomFaults> random_faults;
+  sim::Duration duration = sim::minutes(10);
+  sim::Duration faults_end{};  // the fault phase ends and everything heals here
+  std::vector<std::string> properties;
+  LivenessBounds liveness;
+  std::optional<sim::Duration> believed_leader_overlap_max;
+  Expectation expect;
+  model::flink::Mutant mutant = model::flink::Mutant::kNone;
+  std::uint64_t seed_start = 1;
+  std::uint64_t seed_count = 100;
+  std::string source;  // file it was read from
+};
+
+// Throws InputError naming the JSON path of the first problem.
+Scenario parse_scenario(const std::string& json_text, const std::string& source);
+Scenario load_scenario_file(const std::string& path);
+
+// Every node name a fault may target in this scenario ("jm1", "c2/jm1", "tm1", "zk3").
+std::vector<std::string> node_names(const Scenario& scenario);
+
+}  // namespace harness

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every malformed scenario under tests/scenarios/invalid must make `hasim validate` exit 2 with a
+# one-line error that names the file and the JSON path given in EXPECTED, and must not crash.
+set -uo pipefail
+hasim=$1
+dir=$(cd "$(dirname "$0")/../tests/scenarios/invalid" && pwd)
+failures=0
+checked=0
+while read -r file expected; do
+  [ -n "$file" ] || continue
+  checked=$((checked + 1))
+  err=$("$hasim" validate "$dir/$file" 2>&1 >/dev/null)
+  status=$?
+  lines=$(printf '%s\n' "$err" | grep -c .)
+  if [ "$status" -ne 2 ]; then
+    echo "FAIL $file: exit $status, expected 2"; failures=$((failures + 1)); continue
+  fi
+  if [ "$lines" -ne 1 ]; then
+    echo "FAIL $file: $lines lines of error, expected 1: $err"; failures=$((failures + 1)); continue
+  fi
+  case "$err" in
+    *"$file"*"$expected"*) echo "ok   $file -> $err" ;;
+    *) echo "FAIL $file: expected '$expected' in: $err"; failures=$((failures + 1)) ;;
+  esac
+done < "$dir/EXPECTED"
+echo "$checked malformed scenarios checked, $failures failed"
+[ "$failures" -eq 0 ] && [ "$checked" -ge 20 ]
