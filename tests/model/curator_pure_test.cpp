@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "model/curator/connection_state_manager.hpp"
 #include "model/curator/latch_order.hpp"
 #include "model/curator/retry_policy.hpp"
 
@@ -59,6 +60,42 @@ TEST(ExponentialBackoffRetry, SleepsGrowAndRetriesStop) {
   const model::curator::ExponentialBackoffRetry capped{sim::milliseconds(10), 100};
   EXPECT_TRUE(capped.allow_retry(28));
   EXPECT_FALSE(capped.allow_retry(29));
+}
+
+}  // namespace
+
+namespace {
+
+using model::curator::ConnectionState;
+using model::curator::ConnectionStateManager;
+using model::curator::ZkConnectionEvent;
+
+sim::Instant at_ms(std::int64_t ms) { return sim::Instant{} + sim::milliseconds(ms); }
+
+TEST(ConnectionStateManager, MapsZooKeeperEventsAsCurator5Does) {
+  ConnectionStateManager manager;
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kSyncConnected, at_ms(0)), ConnectionState::kConnected);
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kSyncConnected, at_ms(1)), std::nullopt);  // no repeat
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kDisconnected, at_ms(10)), ConnectionState::kSuspended);
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kDisconnected, at_ms(11)), std::nullopt);
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kSyncConnected, at_ms(20)), ConnectionState::kReconnected);
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kExpired, at_ms(30)), ConnectionState::kLost);
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kDisconnected, at_ms(31)), std::nullopt);  // not after LOST
+  EXPECT_EQ(manager.on_zk_event(ZkConnectionEvent::kSyncConnected, at_ms(40)), ConnectionState::kReconnected);
+}
+
+TEST(ConnectionStateManager, LostIsInjectedAfterAFullSessionTimeoutSuspended) {
+  ConnectionStateManager manager;
+  manager.on_zk_event(ZkConnectionEvent::kSyncConnected, at_ms(0));
+  EXPECT_EQ(manager.expiration_due(sim::seconds(10), 100), std::nullopt);
+  manager.on_zk_event(ZkConnectionEvent::kDisconnected, at_ms(5000));
+  EXPECT_EQ(manager.expiration_due(sim::seconds(10), 100), at_ms(15000));
+  EXPECT_EQ(manager.expiration_due(sim::seconds(10), 50), at_ms(10000));
+  EXPECT_EQ(manager.expiration_due(sim::seconds(10), 0), std::nullopt);
+  manager.expiration_injected(at_ms(15000));
+  EXPECT_EQ(manager.expiration_due(sim::seconds(10), 100), at_ms(25000));  // CURATOR-405: no spinning
+  manager.on_zk_event(ZkConnectionEvent::kSyncConnected, at_ms(16000));
+  EXPECT_EQ(manager.expiration_due(sim::seconds(10), 100), std::nullopt);
 }
 
 }  // namespace
