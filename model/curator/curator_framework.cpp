@@ -1,0 +1,266 @@
+#include "model/curator/curator_framework.hpp"
+
+#include <cstdio>
+#include <map>
+
+#include "model/curator/connection_state_manager.hpp"
+
+namespace model::curator {
+namespace {
+
+// Mail tags on the framework's event mailbox.
+constexpr std::uint32_t kZkStateTag = 0x4301;
+constexpr std::uint32_t kWatchTag = 0x4302;
+constexpr std::uint32_t kCheckExpirationTag = 0x4303;
+
+struct WatchPayload final : sim::Payload {
+  zk::EventType type;
+  std::string path;
+  WatchPayload(zk::EventType t, std::string p) : type(t), path(std::move(p)) {}
+  std::string describe() const override { return "watch " + path; }
+};
+
+// RetryLoop.shouldRetry.
+bool retryable(zk::Code code) {
+  return code == zk::Code::ConnectionLoss || code == zk::Code::OperationTimeout || code == zk::Code::SessionMoved ||
+         code == zk::Code::SessionExpired;
+}
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+struct CuratorFramework::Impl {
+  CuratorFramework& self;
+  sim::Prng rng;
+  ConnectionStateManager states;
+  std::unique_ptr<zk::ZkClient> client;
+  std::vector<std::unique_ptr<zk::ZkClient>> retired;  // kept alive: calls may still be unwinding in them
+  std::uint64_t handle_generation = 0;
+  sim::MailboxId events;
+  std::map<std::string, std::vector<Watcher>> data_watchers;
+  std::map<std::string, std::vector<Watcher>> child_watchers;
+
+  Impl(CuratorFramework& owner, sim::Prng stream) : self(owner), rng(stream) {}
+
+  void new_handle() {
+    if (client) retired.push_back(std::move(client));
+    const std::uint64_t generation = ++handle_generation;
+    sim::Simulation* sim = &self.sim_;
+    const sim::MailboxId box = events;
+    zk::ZkClientConfig config{self.options_.servers, self.options_.session_timeout};
+    client = std::make_unique<zk::ZkClient>(
+        self.sim_, self.net_, self.owner_, config,
+        [sim, box, generation](const zk::WatchedEvent& event) {
+          // Curator's watcher runs on the ZooKeeper event thread; here it only hands over.
+          if (event.type == zk::EventType::None) {
+            sim->mailbox_post(box, sim::Mail{kZkStateTag, (generation << 8) | static_cast<std::uint64_t>(event.state), nullptr});
+          } else {
+            sim->mailbox_post(box, sim::Mail{kWatchTag, generation, std::make_shared<WatchPayload>(event.type, event.path)});
+          }
+        },
+        sim::Prng::stream(rng.next_u64(), "zk-handle"));
+  }
+
+  void run() {
+    for (;;) {
+      const auto due = states.expiration_due(client->negotiated_timeout().ns > 0 ? client->negotiated_timeout()
+                                                                                : self.options_.session_timeout,
+                                             self.options_.session_expiration_percent);
+      const sim::Duration wait = due ? std::max(sim::Duration{}, *due - self.sim_.now()) : sim::Duration::max();
+      const auto mail = self.sim_.receive(events, wait);
+      if (!mail) {
+        inject_expiration();
+        continue;
+      }
+      if (mail->tag == kZkStateTag && (mail->channel >> 8) == handle_generation) {
+        on_zk_state(static_cast<zk::KeeperState>(mail->channel & 0xff));
+      } else if (mail->tag == kWatchTag && mail->channel == handle_generation) {
+        const auto* watch = sim::payload_as<WatchPayload>(*mail);
+        dispatch_watch(watch->type, watch->path);
+      }
+    }
+  }
+
+  void on_zk_state(zk::KeeperState state) {
+    const ZkConnectionEvent event = state == zk::KeeperState::kSyncConnected ? ZkConnectionEvent::kSyncConnected
+                                    : state == zk::KeeperState::kDisconnected ? ZkConnectionEvent::kDisconnected
+                                                                               : ZkConnectionEvent::kExpired;
+    const auto posted = states.on_zk_event(event, self.sim_.now());
+    // ConnectionState.handleExpiredSession: a new ZooKeeper handle, so a new session.
+    if (state == zk::KeeperState::kExpired) new_handle();
+    if (posted) post_state(*posted);
+  }
+
+  void inject_expiration() {
+    states.expiration_injected(self.sim_.now());
+    self.sim_.record("curator", "inject-session-expiration", self.owner_, {{"session", client->session_id()}});
+    client->inject_session_expiration();
+  }
+
+  void post_state(ConnectionState state) {
+    self.sim_.record("curator", std::string(to_string(state)), self.owner_, {{"session", client->session_id()}});
+    for (const auto& listener : self.listeners_) listener(state);
+  }
+
+  void dispatch_watch(zk::EventType type, const std::string& path) {
+    std::vector<Watcher> fired;
+    auto take = [&](std::map<std::string, std::vector<Watcher>>& table) {
+      auto found = table.find(path);
+      if (found == table.end()) return;
+      for (auto& watcher : found->second) fired.push_back(std::move(watcher));
+      table.erase(found);
+    };
+    if (type == zk::EventType::NodeChildrenChanged || type == zk::EventType::NodeDeleted) take(child_watchers);
+    if (type != zk::EventType::NodeChildrenChanged) take(data_watchers);
+    for (const auto& watcher : fired) watcher(type, path);
+  }
+
+  // CuratorZookeeperClient.internalBlockUntilConnectedOrTimedOut.
+  bool wait_connected() {
+    const sim::Instant deadline = self.sim_.now() + self.options_.connection_timeout;
+    while (client->state() != zk::ClientState::kConnected) {
+      if (self.sim_.now() >= deadline) return false;
+      const sim::Duration left = deadline - self.sim_.now();
+      self.sim_.sleep(std::min(left, sim::milliseconds(50)));
+    }
+    return true;
+  }
+
+  template <typename Result, typename Operation>
+  Result with_retry(Operation operation) {
+    for (int retry = 0;; retry++) {
+      Result result{};
+      if (wait_connected()) {
+        result = operation(*client, retry);
+      } else {
+        result.code = zk::Code::ConnectionLoss;
+      }
+      if (!retryable(result.code) || !self.options_.retry.allow_retry(retry)) return result;
+      self.sim_.sleep(self.options_.retry.sleep_for(retry, rng));
+    }
+  }
+
+  std::string protection_prefix() {
+    char uuid[40];
+    const std::uint64_t a = rng.next_u64(), b = rng.next_u64();
+    std::snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    return std::string("_c_") + uuid + "-";
+  }
+
+  // CreateBuilderImpl.findProtectedNodeInForeground with ProtectedMode.validateFoundNode: a node
+  // left by an earlier attempt counts only if it belongs to the current session.
+  std::optional<std::string> find_protected(zk::ZkClient& zk, const std::string& parent, const std::string& prefix,
+                                            zk::CreateMode mode) {
+    const zk::ChildrenResult children = zk.get_children(parent);
+    if (children.code != zk::Code::Ok) return std::nullopt;
+    for (const auto& child : children.children) {
+      if (child.rfind(prefix, 0) != 0) continue;
+      const std::string found = (parent == "/" ? "" : parent) + "/" + child;
+      if (zk::is_ephemeral(mode)) {
+        const zk::StatResult stat = zk.exists(found);
+        if (stat.code == zk::Code::Ok && stat.stat.ephemeral_owner != zk.session_id()) {
+          zk.remove(found);
+          return std::nullopt;
+        }
+      }
+      return found;
+    }
+    return std::nullopt;
+  }
+
+  zk::Code create_parents(zk::ZkClient& zk, const std::string& path) {
+    const std::string parent = parent_of(path);
+    if (parent == "/") return zk::Code::Ok;
+    const zk::Code code = create_parents(zk, parent);
+    if (code != zk::Code::Ok) return code;
+    const zk::CreateResult created = zk.create(parent, std::nullopt, zk::CreateMode::Persistent);
+    return created.code == zk::Code::NodeExists ? zk::Code::Ok : created.code;
+  }
+};
+
+CuratorFramework::CuratorFramework(sim::Simulation& sim, sim::Network& net, sim::ProcessId owner, CuratorOptions options)
+    : sim_(sim), net_(net), owner_(owner), options_(std::move(options)) {
+  SIM_ASSERT(!options_.servers.empty());
+  impl_ = std::make_unique<Impl>(*this, sim.rng_stream("curator/" + options_.name + "/" + sim.process_name(owner) + "/" +
+                                                       std::to_string(sim.incarnation(owner))));
+}
+
+CuratorFramework::~CuratorFramework() = default;
+
+void CuratorFramework::start() {
+  impl_->events = sim_.mailbox_open(owner_);
+  impl_->new_handle();
+  Impl* impl = impl_.get();
+  sim_.spawn(owner_, "curator-events", [impl] { impl->run(); });
+}
+
+std::optional<ConnectionState> CuratorFramework::last_state() const { return impl_->states.current(); }
+bool CuratorFramework::connected() const { return impl_->client && impl_->client->state() == zk::ClientState::kConnected; }
+zk::SessionId CuratorFramework::session_id() const { return impl_->client ? impl_->client->session_id() : 0; }
+sim::Duration CuratorFramework::negotiated_timeout() const {
+  return impl_->client ? impl_->client->negotiated_timeout() : sim::Duration{};
+}
+
+CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options) {
+  const std::string parent = parent_of(path);
+  const std::string prefix = options.protection ? impl_->protection_prefix() : "";
+  const std::string full = options.protection ? (parent == "/" ? "" : parent) + "/" + prefix + path.substr(path.rfind('/') + 1) : path;
+  return impl_->with_retry<CreateResult>([&](zk::ZkClient& zk, int retry) {
+    if (retry > 0 && options.protection) {
+      if (auto found = impl_->find_protected(zk, parent, prefix, mode)) return CreateResult{zk::Code::Ok, *found};
+    }
+    CreateResult created = zk.create(full, data, mode);
+    if (created.code == zk::Code::NoNode && options.creating_parents) {
+      const zk::Code parents = impl_->create_parents(zk, full);
+      if (parents != zk::Code::Ok) return CreateResult{parents, ""};
+      created = zk.create(full, data, mode);
+    }
+    return created;
+  });
+}
+
+zk::Code CuratorFramework::remove(const std::string& path, std::int32_t version) {
+  struct CodeOnly {
+    zk::Code code = zk::Code::SystemError;
+  };
+  return impl_->with_retry<CodeOnly>([&](zk::ZkClient& zk, int) { return CodeOnly{zk.remove(path, version)}; }).code;
+}
+
+DataResult CuratorFramework::get_data(const std::string& path, Watcher watcher) {
+  DataResult result = impl_->with_retry<DataResult>([&](zk::ZkClient& zk, int) { return zk.get_data(path, watcher != nullptr); });
+  if (watcher && result.code == zk::Code::Ok) impl_->data_watchers[path].push_back(std::move(watcher));
+  return result;
+}
+
+ChildrenResult CuratorFramework::get_children(const std::string& path, Watcher watcher) {
+  ChildrenResult result =
+      impl_->with_retry<ChildrenResult>([&](zk::ZkClient& zk, int) { return zk.get_children(path, watcher != nullptr); });
+  if (watcher && result.code == zk::Code::Ok) impl_->child_watchers[path].push_back(std::move(watcher));
+  return result;
+}
+
+StatResult CuratorFramework::exists(const std::string& path, Watcher watcher) {
+  StatResult result = impl_->with_retry<StatResult>([&](zk::ZkClient& zk, int) { return zk.exists(path, watcher != nullptr); });
+  // An exists watch is left on a missing node too: that is how one waits for a create.
+  if (watcher && (result.code == zk::Code::Ok || result.code == zk::Code::NoNode)) {
+    impl_->data_watchers[path].push_back(std::move(watcher));
+  }
+  return result;
+}
+
+StatResult CuratorFramework::set_data(const std::string& path, zk::Data data, std::int32_t version) {
+  return impl_->with_retry<StatResult>([&](zk::ZkClient& zk, int) { return zk.set_data(path, data, version); });
+}
+
+MultiResult CuratorFramework::multi(const std::vector<zk::MultiOp>& ops) {
+  return impl_->with_retry<MultiResult>([&](zk::ZkClient& zk, int) { return zk.multi(ops); });
+}
+
+}  // namespace model::curator

@@ -1,0 +1,107 @@
+#include "model/curator/leader_latch.hpp"
+
+#include "model/curator/latch_order.hpp"
+
+namespace model::curator {
+
+LeaderLatch::LeaderLatch(CuratorFramework& client, LeaderLatchOptions options, LeaderLatchListener listener)
+    : client_(client), options_(std::move(options)), listener_(std::move(listener)) {
+  SIM_ASSERT(!options_.latch_path.empty() && options_.latch_path.front() == '/');
+}
+
+void LeaderLatch::start() {
+  sim::Simulation& sim = client_.sim();
+  box_ = sim.mailbox_open(client_.owner());
+  client_.add_connection_listener([this](ConnectionState state) { post(kStateChange, static_cast<std::uint64_t>(state)); });
+  sim.spawn(client_.owner(), "leader-latch", [this] { run(); });
+  post(kReset);
+}
+
+void LeaderLatch::post(Work work, std::uint64_t argument) {
+  client_.sim().mailbox_post(box_, sim::Mail{work, argument, nullptr});
+}
+
+void LeaderLatch::run() {
+  for (;;) {
+    const auto work = client_.sim().receive(box_);
+    switch (work->tag) {
+      case kReset: reset(); break;
+      case kGetChildren: get_children(); break;
+      case kStateChange: on_state(static_cast<ConnectionState>(work->channel)); break;
+      default: SIM_ASSERT_MSG(false, "unknown latch work");
+    }
+  }
+}
+
+// LeaderLatch.reset: give up leadership and any old node, then queue up again.
+void LeaderLatch::reset() {
+  set_leadership(false);
+  if (!our_path_.empty()) {
+    const std::string old = our_path_;
+    our_path_.clear();
+    client_.remove(old);
+  }
+  const CreateResult created = client_.create(options_.latch_path + "/" + kLatchLockName, options_.id,
+                                              zk::CreateMode::EphemeralSequential, CreateOptions{true, true});
+  if (created.code != zk::Code::Ok) {
+    client_.sim().record("curator", "latch-create-failed", client_.owner(), {{"code", std::int64_t{static_cast<int>(created.code)}}});
+    return;  // the next RECONNECTED finds no node of ours and resets again
+  }
+  our_path_ = created.path;
+  client_.sim().record("curator", "latch-node", client_.owner(), {{"path", our_path_}});
+  get_children();
+}
+
+void LeaderLatch::get_children() {
+  const ChildrenResult children = client_.get_children(options_.latch_path);
+  if (children.code == zk::Code::Ok) check_leadership(children.children);
+}
+
+void LeaderLatch::check_leadership(const std::vector<std::string>& children) {
+  const std::string ours = our_path_.empty() ? "" : our_path_.substr(our_path_.rfind('/') + 1);
+  const LatchDecision decision = decide_latch(children, ours);
+  switch (decision.kind) {
+    case LatchDecision::Kind::kNodeMissing: reset(); return;
+    case LatchDecision::Kind::kLead: set_leadership(true); return;
+    case LatchDecision::Kind::kWatchPredecessor: {
+      set_leadership(false);
+      const DataResult watched = client_.get_data(options_.latch_path + "/" + decision.predecessor,
+                                                  [this](zk::EventType type, const std::string&) {
+                                                    if (type == zk::EventType::NodeDeleted) post(kGetChildren);
+                                                  });
+      // The predecessor went away between the two reads: look again.
+      if (watched.code == zk::Code::NoNode) get_children();
+      return;
+    }
+  }
+}
+
+void LeaderLatch::on_state(ConnectionState state) {
+  const ErrorPolicy policy = client_.error_policy();
+  switch (state) {
+    case ConnectionState::kReconnected:
+      if (options_.requeue_on_reconnect) {
+        reset();
+      } else if (is_error_state(policy, ConnectionState::kSuspended) || !has_leadership_) {
+        get_children();
+      }
+      return;
+    case ConnectionState::kSuspended:
+      if (is_error_state(policy, ConnectionState::kSuspended)) set_leadership(false);
+      return;
+    case ConnectionState::kLost: set_leadership(false); return;
+    case ConnectionState::kConnected: return;
+  }
+}
+
+void LeaderLatch::set_leadership(bool leading) {
+  const bool was_leading = has_leadership_;
+  has_leadership_ = leading;
+  if (was_leading == leading) return;
+  client_.sim().record("curator", leading ? "latch-is-leader" : "latch-not-leader", client_.owner(),
+                       {{"path", our_path_}});
+  if (leading && listener_.is_leader) listener_.is_leader();
+  if (!leading && listener_.not_leader) listener_.not_leader();
+}
+
+}  // namespace model::curator
