@@ -175,9 +175,10 @@ struct ForwardedRequest final : sim::Payload {
   struct CreateSession {
     sim::Duration timeout;
   };
+  using Body = std::variant<WriteRequest, CreateSession, Revalidate, Sync>;
   SessionId session = 0;
   RequestOrigin origin;
-  std::variant<WriteRequest, CreateSession, Revalidate, Sync> request;
+  Body request;
   std::string describe() const override;
 };
 

@@ -147,7 +147,7 @@ class ZkServer {
   void on_connect_request(sim::EndpointId endpoint, const ConnectRequest& request);
   void on_client_request(sim::EndpointId endpoint, const ClientRequest& request);
   void answer_read(sim::EndpointId endpoint, const ClientRequest& request);
-  void submit_write(sim::EndpointId endpoint, SessionId session, std::int32_t xid, const WriteRequest& write);
+  void route_to_leader(SessionId session, const RequestOrigin& origin, ForwardedRequest::Body body);
   void finish_connect(sim::EndpointId endpoint, SessionId session, sim::Duration timeout, bool valid);
   void deliver_result(const LogEntry& entry, const TxnResult& result);
   void notify_watchers(const std::vector<WatchEvent>& events);

@@ -30,17 +30,21 @@ void ZkServer::on_connect_request(sim::EndpointId endpoint, const ConnectRequest
   }
   const sim::Duration timeout = negotiate_session_timeout(request.timeout, env_.config->session_bounds());
   clients_[endpoint] = ClientConnection{request.session, false, 0, {}};
-  const RequestOrigin origin{index_, endpoint, 0};
-  auto forwarded = std::make_shared<ForwardedRequest>();
-  forwarded->session = request.session;
-  forwarded->origin = origin;
   if (request.session == 0) {
-    forwarded->request = ForwardedRequest::CreateSession{timeout};
+    route_to_leader(0, RequestOrigin{index_, endpoint, 0}, ForwardedRequest::CreateSession{timeout});
   } else {
-    forwarded->request = ForwardedRequest::Revalidate{request.session};
+    route_to_leader(request.session, RequestOrigin{index_, endpoint, 0}, ForwardedRequest::Revalidate{request.session});
   }
+}
+
+// A follower forwards to its leader; the leader handles its own clients' requests directly.
+void ZkServer::route_to_leader(SessionId session, const RequestOrigin& origin, ForwardedRequest::Body body) {
+  auto forwarded = std::make_shared<ForwardedRequest>();
+  forwarded->session = session;
+  forwarded->origin = origin;
+  forwarded->request = std::move(body);
   if (state_ == PeerState::kLeading) {
-    leader_accept(request.session, origin, *forwarded);
+    leader_accept(session, origin, *forwarded);
   } else {
     send(leader_link_, forwarded);
   }
@@ -102,32 +106,13 @@ void ZkServer::drain_waiting(sim::EndpointId endpoint) {
     }
     connection.waiting.erase(connection.waiting.begin());
     connection.writes_pending++;
+    const RequestOrigin origin{index_, endpoint, next.xid};
     if (const auto* sync = std::get_if<SyncRequest>(&next.op)) {
-      auto forwarded = std::make_shared<ForwardedRequest>();
-      forwarded->session = connection.session;
-      forwarded->origin = RequestOrigin{index_, endpoint, next.xid};
-      forwarded->request = ForwardedRequest::Sync{sync->path};
-      if (state_ == PeerState::kLeading) {
-        leader_accept(connection.session, forwarded->origin, *forwarded);
-      } else {
-        send(leader_link_, forwarded);
-      }
+      route_to_leader(connection.session, origin, ForwardedRequest::Sync{sync->path});
     } else {
-      submit_write(endpoint, connection.session, next.xid, std::get<WriteRequest>(next.op));
+      route_to_leader(connection.session, origin, std::get<WriteRequest>(next.op));
     }
     client = clients_.find(endpoint);
-  }
-}
-
-void ZkServer::submit_write(sim::EndpointId endpoint, SessionId session, std::int32_t xid, const WriteRequest& write) {
-  auto forwarded = std::make_shared<ForwardedRequest>();
-  forwarded->session = session;
-  forwarded->origin = RequestOrigin{index_, endpoint, xid};
-  forwarded->request = write;
-  if (state_ == PeerState::kLeading) {
-    leader_accept(session, forwarded->origin, *forwarded);
-  } else {
-    send(leader_link_, forwarded);
   }
 }
 

@@ -1,0 +1,274 @@
+// LeaderLatch over the simulated ensemble and client: the three acceptance scenarios of the
+// ZooKeeper/Curator issue, and SharedCount's compare-and-set.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "model/curator/leader_latch.hpp"
+#include "model/curator/shared_count.hpp"
+#include "model/zookeeper/ensemble.hpp"
+
+namespace {
+
+using model::curator::ConnectionState;
+using sim::Instant;
+using sim::milliseconds;
+using sim::seconds;
+
+Instant at_s(std::int64_t s) { return Instant{} + seconds(s); }
+
+constexpr sim::Duration kSessionTimeout = seconds(10);
+
+// One participant: a process with a Curator client and a latch, rebuilt at every boot.
+struct Participant {
+  sim::ProcessId pid = sim::kNoProcess;
+  std::unique_ptr<model::curator::CuratorFramework> client;
+  std::unique_ptr<model::curator::LeaderLatch> latch;
+};
+
+struct LeadershipChange {
+  Instant at;
+  int participant;
+  bool leading;
+};
+
+struct LatchFixture {
+  explicit LatchFixture(std::uint64_t seed, model::curator::ErrorPolicy policy = model::curator::ErrorPolicy::kStandard,
+                        bool requeue_on_reconnect = false)
+      : requeue(requeue_on_reconnect),
+        sim(sim::SimConfig{seed, {}}),
+        net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), milliseconds(2)), milliseconds(1), 10000}),
+        ensemble(sim, net, model::zk::default_ensemble(3, milliseconds(2000))) {
+    ensemble.start();
+    for (int i = 0; i < 3; i++) {
+      participants.emplace_back();
+      const std::string name = "jm" + std::to_string(i + 1);
+      participants[static_cast<std::size_t>(i)].pid = sim.add_process(
+          name, {[this, i, policy](sim::ProcessId pid) { boot(i, pid, policy); },
+                 [this, i](sim::ProcessId) {
+                   auto& p = participants[static_cast<std::size_t>(i)];
+                   p.latch.reset();
+                   p.client.reset();
+                 }});
+    }
+  }
+
+  void boot(int i, sim::ProcessId pid, model::curator::ErrorPolicy policy) {
+    auto& p = participants[static_cast<std::size_t>(i)];
+    model::curator::CuratorOptions options;
+    options.servers = ensemble.pids();
+    options.session_timeout = kSessionTimeout;
+    options.connection_timeout = seconds(5);
+    options.retry = model::curator::ExponentialBackoffRetry{seconds(1), 3};
+    options.error_policy = policy;
+    options.name = "jm";
+    p.client = std::make_unique<model::curator::CuratorFramework>(sim, net, pid, options);
+    p.client->start();
+    p.latch = std::make_unique<model::curator::LeaderLatch>(
+        *p.client, model::curator::LeaderLatchOptions{"/flink/default/leader/latch", "jm" + std::to_string(i + 1), requeue},
+        model::curator::LeaderLatchListener{[this, i] { changes.push_back({sim.now(), i, true}); },
+                                            [this, i] { changes.push_back({sim.now(), i, false}); }});
+    p.latch->start();
+  }
+
+  void start_all() {
+    for (auto& p : participants) sim.start(p.pid);
+  }
+
+  int leader() const {
+    int found = -1;
+    for (int i = 0; i < 3; i++) {
+      const auto& p = participants[static_cast<std::size_t>(i)];
+      if (p.latch && p.latch->has_leadership()) {
+        EXPECT_EQ(found, -1) << "two participants believe they lead";
+        found = i;
+      }
+    }
+    return found;
+  }
+
+  std::optional<LeadershipChange> first_change_after(Instant after, bool leading, int participant = -1) const {
+    for (const auto& change : changes) {
+      if (change.at >= after && change.leading == leading && (participant < 0 || change.participant == participant)) return change;
+    }
+    return std::nullopt;
+  }
+
+  bool requeue;
+  sim::Simulation sim;
+  sim::Network net;
+  model::zk::Ensemble ensemble;
+  std::vector<Participant> participants;
+  std::vector<LeadershipChange> changes;
+};
+
+constexpr std::uint64_t kSeeds = 10;
+
+TEST(LeaderLatch, ExactlyOneOfThreeLeads) {
+  LatchFixture f(1);
+  f.start_all();
+  f.sim.run_until(at_s(20));
+  EXPECT_GE(f.leader(), 0);
+  f.sim.shutdown();
+}
+
+TEST(LeaderLatch, KilledLeaderIsReplacedOnlyAfterItsSessionExpires) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  LatchFixture f(seed);
+  f.start_all();
+  f.sim.run_until(at_s(20));
+  const int first = f.leader();
+  ASSERT_GE(first, 0);
+  const Instant killed_at = f.sim.now();
+  const model::zk::SessionId session = f.participants[static_cast<std::size_t>(first)].client->session_id();
+  f.sim.crash(f.participants[static_cast<std::size_t>(first)].pid);
+  f.sim.run_until(at_s(60));
+  const auto next = f.first_change_after(killed_at, true);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_NE(next->participant, first);
+  // The ZK leader expired the dead session (T after its last ping, rounded up to a tick), and
+  // only then did another participant lead.
+  std::optional<Instant> expired_at;
+  for (const auto& event : f.sim.trace().events()) {
+    const auto* expired = event.int_field("session");
+    if (event.category == "zk" && event.name == "session-expired" && expired && *expired == session) expired_at = event.at;
+  }
+  ASSERT_TRUE(expired_at.has_value());
+  EXPECT_GT(next->at, *expired_at);
+  EXPECT_GE(*expired_at - killed_at, kSessionTimeout - milliseconds(2400));  // the last ping was at most ~T/3 earlier
+  EXPECT_LE(*expired_at - killed_at, kSessionTimeout + milliseconds(2000));   // ... and expiry waits for a tick
+  f.sim.shutdown();
+  }
+}
+
+TEST(LeaderLatch, LeaderPausedPastExpiryBelievesItLeadsForTheDisconnectDelayAfterResuming) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  LatchFixture f(seed);
+  f.start_all();
+  f.sim.run_until(at_s(20));
+  const int first = f.leader();
+  ASSERT_GE(first, 0);
+  const sim::ProcessId pid = f.participants[static_cast<std::size_t>(first)].pid;
+  f.sim.pause(pid);
+  f.sim.run_until(at_s(50));  // 30 s paused: three session timeouts
+  const auto replacement = f.first_change_after(at_s(20), true);
+  ASSERT_TRUE(replacement.has_value());
+  EXPECT_NE(replacement->participant, first);
+  // While paused it still believes it leads: nothing ran in it.
+  EXPECT_TRUE(f.participants[static_cast<std::size_t>(first)].latch->has_leadership());
+  const Instant resumed_at = f.sim.now();
+  f.sim.resume(pid);
+  f.sim.run_until(at_s(70));
+  const auto lost = f.first_change_after(resumed_at, false, first);
+  ASSERT_TRUE(lost.has_value());
+  // The client notices the silence at once on resuming, then spends ~100 ms in cleanup before
+  // Disconnected is delivered: that is the window of two believed leaders.
+  const sim::Duration believed = lost->at - resumed_at;
+  EXPECT_GE(believed, milliseconds(100));
+  EXPECT_LE(believed, milliseconds(300));
+  f.sim.shutdown();
+  }
+}
+
+// Pauses the leader for 7 s: longer than the read timeout (2T/3 = 6.7 s), so its client sees the
+// silence and reconnects; shorter than T even counting the up to 2.3 s since its last ping, so
+// the session and its latch node survive. Returns the participant that led before the pause.
+int pause_leader_briefly(LatchFixture& f) {
+  f.start_all();
+  f.sim.run_until(at_s(20));
+  const int first = f.leader();
+  EXPECT_GE(first, 0);
+  if (first < 0) return first;
+  const sim::ProcessId pid = f.participants[static_cast<std::size_t>(first)].pid;
+  f.sim.pause(pid);
+  f.sim.run_until(at_s(27));
+  f.sim.resume(pid);
+  f.sim.run_until(at_s(60));
+  return first;
+}
+
+TEST(LeaderLatch, ShortPauseLosesAndRegainsLeadershipWithNobodyElseLeadingInBetween) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);  // standard policy: tolerate-suspended-connections = false
+    const int first = pause_leader_briefly(f);
+    ASSERT_GE(first, 0);
+    const auto lost = f.first_change_after(at_s(27), false, first);
+    ASSERT_TRUE(lost.has_value());
+    const auto regained = f.first_change_after(lost->at, true, first);
+    ASSERT_TRUE(regained.has_value());
+    for (const auto& change : f.changes) {
+      if (change.at >= at_s(20) && change.leading) {
+        EXPECT_EQ(change.participant, first) << "another participant led";
+      }
+    }
+    EXPECT_EQ(f.leader(), first);
+    f.sim.shutdown();
+  }
+}
+
+// The same pause under Curator 2.x's RECONNECTED handling (re-create the node): the old leader
+// goes to the back of the queue and another participant takes over. This is the mechanism of
+// FLINK-10052 on older Flink, and it shows the test above can tell the two apart.
+TEST(LeaderLatch, Curator2RequeueOnReconnectHandsLeadershipToAnother) {
+  int handed_over = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    LatchFixture f(seed, model::curator::ErrorPolicy::kStandard, /*requeue_on_reconnect=*/true);
+    const int first = pause_leader_briefly(f);
+    ASSERT_GE(first, 0);
+    const auto next = f.first_change_after(at_s(27), true);
+    handed_over += next.has_value() && next->participant != first;
+    f.sim.shutdown();
+  }
+  EXPECT_EQ(handed_over, static_cast<int>(kSeeds));
+}
+
+// With tolerate-suspended-connections = true (the session error policy) the same pause does not
+// cost leadership at all.
+TEST(LeaderLatch, SessionErrorPolicyKeepsLeadershipThroughAShortPause) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed, model::curator::ErrorPolicy::kSession);
+    const int first = pause_leader_briefly(f);
+    ASSERT_GE(first, 0);
+    EXPECT_FALSE(f.first_change_after(at_s(20), false, first).has_value());
+    EXPECT_EQ(f.leader(), first);
+    f.sim.shutdown();
+  }
+}
+
+TEST(SharedCount, CompareAndSetLetsOnlyOneOfTwoWritersWin) {
+  LatchFixture f(1);
+  std::vector<std::optional<bool>> outcomes;
+  const auto pid = f.sim.add_process("counter", {[&](sim::ProcessId self) {
+                                                  f.sim.spawn(self, "main", [&, self] {
+                                                    model::curator::CuratorOptions options;
+                                                    options.servers = f.ensemble.pids();
+                                                    options.session_timeout = kSessionTimeout;
+                                                    model::curator::CuratorFramework client(f.sim, f.net, self, options);
+                                                    client.start();
+                                                    model::curator::SharedCount a(client, "/flink/default/checkpoint_id_counter", 1);
+                                                    model::curator::SharedCount b(client, "/flink/default/checkpoint_id_counter", 1);
+                                                    ASSERT_EQ(a.start(), model::zk::Code::Ok);
+                                                    ASSERT_EQ(b.start(), model::zk::Code::Ok);
+                                                    const auto seen_a = a.versioned_value();
+                                                    const auto seen_b = b.versioned_value();
+                                                    EXPECT_EQ(seen_a.value, 1);
+                                                    outcomes.push_back(a.try_set_count(seen_a, seen_a.value + 1));
+                                                    outcomes.push_back(b.try_set_count(seen_b, seen_b.value + 1));
+                                                    EXPECT_EQ(b.versioned_value().value, 2);  // refreshed after losing
+                                                    f.sim.sleep(seconds(1000));
+                                                  });
+                                                },
+                                                nullptr});
+  f.sim.start(pid);
+  f.sim.run_until(at_s(30));
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0], std::optional<bool>(true));
+  EXPECT_EQ(outcomes[1], std::optional<bool>(false));
+  f.sim.shutdown();
+}
+
+}  // namespace
