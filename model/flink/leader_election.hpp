@@ -1,0 +1,62 @@
+#pragma once
+// One JobManager's leader election (DefaultLeaderElectionService over the ZooKeeper driver,
+// Flink 1.15+): one LeaderLatch for all of the process's components; on isLeader a fresh leader
+// session id is issued and every contender is granted it, on notLeader every contender is revoked
+// and the issued id cleared, one event at a time on the service's own fiber. A contender's
+// confirmation is accepted only while the local latch flag says leader and the id matches the
+// issued one; accepting it publishes connection_info. Nothing here asks ZooKeeper whether the
+// flag is still true: that gap is what the checkers watch.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/curator/leader_latch.hpp"
+#include "model/flink/leader_information.hpp"
+
+namespace model::flink {
+
+struct LeaderContender {
+  std::string component;  // "dispatcher", "resource_manager", "rest_server", "job-<id>"
+  std::function<void(const std::string& session_id)> grant;
+  std::function<void()> revoke;
+};
+
+struct LeaderElectionOptions {
+  std::string zk_namespace;  // "/flink/default"
+  std::string participant;   // the JobManager's name
+  bool requeue_on_reconnect = false;  // Curator 2.x latch behaviour
+};
+
+class LeaderElectionService {
+ public:
+  LeaderElectionService(curator::CuratorFramework& client, LeaderElectionOptions options);
+  LeaderElectionService(const LeaderElectionService&) = delete;
+  LeaderElectionService& operator=(const LeaderElectionService&) = delete;
+
+  void add_contender(LeaderContender contender);
+  void start();
+  // From the contender's fiber. True when accepted and connection_info written.
+  bool confirm(const std::string& component, const std::string& session_id, const std::string& address);
+  bool has_leadership() const { return latch_ && latch_->has_leadership(); }
+  const std::optional<std::string>& issued_session() const { return issued_; }
+  const curator::LeaderLatch* latch() const { return latch_.get(); }
+
+ private:
+  enum Event : std::uint32_t { kIsLeader = 1, kNotLeader };
+  void run();
+  void on_is_leader();
+  void on_not_leader();
+  std::string new_session_id();
+
+  curator::CuratorFramework& client_;
+  LeaderElectionOptions options_;
+  sim::Prng rng_;
+  sim::MailboxId box_;
+  std::vector<LeaderContender> contenders_;
+  std::unique_ptr<curator::LeaderLatch> latch_;
+  std::optional<std::string> issued_;
+};
+
+}  // namespace model::flink

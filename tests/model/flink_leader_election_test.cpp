@@ -1,0 +1,170 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "model/flink/leader_election.hpp"
+#include "model/zookeeper/ensemble.hpp"
+
+namespace {
+
+using sim::Instant;
+using sim::milliseconds;
+using sim::seconds;
+
+Instant at_s(std::int64_t s) { return Instant{} + seconds(s); }
+
+const std::string kNamespace = "/flink/default";
+
+struct JobManager {
+  sim::ProcessId pid = sim::kNoProcess;
+  std::unique_ptr<model::curator::CuratorFramework> client;
+  std::unique_ptr<model::flink::LeaderElectionService> election;
+  sim::MailboxId dispatcher_box;
+};
+
+struct Cluster {
+  explicit Cluster(std::uint64_t seed)
+      : sim(sim::SimConfig{seed, {}}),
+        net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), milliseconds(2)), milliseconds(1), 10000}),
+        ensemble(sim, net, model::zk::default_ensemble(3, milliseconds(2000))) {
+    ensemble.start();
+    for (int i = 0; i < 3; i++) {
+      jms.emplace_back();
+      jms.back().pid = sim.add_process("jm" + std::to_string(i + 1), {[this, i](sim::ProcessId pid) { boot(i, pid); },
+                                                                       [this, i](sim::ProcessId) {
+                                                                         jms[static_cast<std::size_t>(i)].election.reset();
+                                                                         jms[static_cast<std::size_t>(i)].client.reset();
+                                                                       }});
+    }
+  }
+
+  model::curator::CuratorOptions options(const std::string& name) {
+    model::curator::CuratorOptions o;
+    o.servers = ensemble.pids();
+    o.session_timeout = seconds(10);
+    o.connection_timeout = seconds(5);
+    o.retry = model::curator::ExponentialBackoffRetry{seconds(1), 3};
+    o.name = name;
+    return o;
+  }
+
+  // A dispatcher contender confirms each grant from its own fiber, as Flink's does.
+  void boot(int i, sim::ProcessId pid) {
+    JobManager& jm = jms[static_cast<std::size_t>(i)];
+    const std::string address = "akka://jm" + std::to_string(i + 1) + "/dispatcher";
+    jm.client = std::make_unique<model::curator::CuratorFramework>(sim, net, pid, options("jm"));
+    jm.client->start();
+    jm.election = std::make_unique<model::flink::LeaderElectionService>(
+        *jm.client, model::flink::LeaderElectionOptions{kNamespace, "jm" + std::to_string(i + 1), false});
+    jm.dispatcher_box = sim.mailbox_open(pid);
+    const sim::MailboxId box = jm.dispatcher_box;
+    jm.election->add_contender(model::flink::LeaderContender{
+        "dispatcher",
+        [this, box](const std::string& session) {
+          sim.mailbox_post(box, sim::Mail{1, 0, std::make_shared<Session>(session)});
+        },
+        [] {}});
+    sim.spawn(pid, "dispatcher", [this, i, box, address] {
+      for (;;) {
+        const auto granted = sim.receive(box);
+        const std::string session = sim::payload_as<Session>(*granted)->id;
+        if (jms[static_cast<std::size_t>(i)].election->confirm("dispatcher", session, address)) {
+          confirmed.push_back({sim.now(), i, session});
+        }
+      }
+    });
+    jm.election->start();
+  }
+
+  struct Session final : sim::Payload {
+    explicit Session(std::string s) : id(std::move(s)) {}
+    std::string describe() const override { return id; }
+    std::string id;
+  };
+  struct Confirmation {
+    Instant at;
+    int jm;
+    std::string session;
+  };
+
+  // Reads connection_info through a separate client process at `when`.
+  model::flink::LeaderInformation read_connection_info(Instant when) {
+    model::flink::LeaderInformation seen;
+    const auto reader = sim.add_process("reader" + std::to_string(readers++), {[&, when](sim::ProcessId pid) {
+                                                                                sim.spawn(pid, "read", [&, pid, when] {
+                                                                                  model::curator::CuratorFramework client(sim, net, pid, options("reader"));
+                                                                                  client.start();
+                                                                                  sim.sleep(when - sim.now());
+                                                                                  const auto read = client.get_data(model::flink::connection_info_path(kNamespace, "dispatcher"));
+                                                                                  if (read.code == model::zk::Code::Ok) seen = model::flink::decode_leader_information(read.data);
+                                                                                  sim.sleep(seconds(100000));
+                                                                                });
+                                                                              },
+                                                                              nullptr});
+    sim.start(reader);
+    sim.run_until(when + seconds(5));
+    return seen;
+  }
+
+  int readers = 0;
+  sim::Simulation sim;
+  sim::Network net;
+  model::zk::Ensemble ensemble;
+  std::vector<JobManager> jms;
+  std::vector<Confirmation> confirmed;
+};
+
+TEST(LeaderElection, OneConfirmedLeaderPublishesConnectionInfoAndAFailoverReplacesIt) {
+  for (std::uint64_t seed = 1; seed <= 5; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Cluster c(seed);
+    for (const auto& jm : c.jms) c.sim.start(jm.pid);
+    c.sim.run_until(at_s(20));
+    ASSERT_EQ(c.confirmed.size(), 1u);
+    const auto first = c.confirmed.front();
+    const auto published = c.read_connection_info(at_s(25));
+    EXPECT_EQ(published.session_id, first.session);
+    EXPECT_EQ(published.address, "akka://jm" + std::to_string(first.jm + 1) + "/dispatcher");
+
+    c.sim.crash(c.jms[static_cast<std::size_t>(first.jm)].pid);
+    c.sim.run_until(at_s(60));
+    ASSERT_EQ(c.confirmed.size(), 2u);
+    const auto second = c.confirmed.back();
+    EXPECT_NE(second.jm, first.jm);
+    EXPECT_NE(second.session, first.session);
+    const auto republished = c.read_connection_info(at_s(65));
+    EXPECT_EQ(republished.session_id, second.session);
+
+    // The znode layout of the facts file is visible in the trace.
+    bool latch_node = false, connection_info = false;
+    for (const auto& event : c.sim.trace().events()) {
+      const auto* path = event.string_field("path");
+      if (path == nullptr) continue;
+      latch_node |= path->rfind(kNamespace + "/leader/latch/_c_", 0) == 0 && path->find("-latch-") != std::string::npos;
+    }
+    for (const auto& event : c.sim.trace().events()) {
+      connection_info |= event.name == "confirm" && event.string_field("component") && *event.string_field("component") == "dispatcher";
+    }
+    EXPECT_TRUE(latch_node);
+    EXPECT_TRUE(connection_info);
+    c.sim.shutdown();
+  }
+}
+
+TEST(LeaderElection, ConfirmWithAStaleSessionIdIsRejected) {
+  Cluster c(3);
+  for (const auto& jm : c.jms) c.sim.start(jm.pid);
+  c.sim.run_until(at_s(20));
+  ASSERT_EQ(c.confirmed.size(), 1u);
+  const auto leader = c.confirmed.front();
+  bool stale_accepted = true;
+  const auto pid = c.jms[static_cast<std::size_t>(leader.jm)].pid;
+  c.sim.spawn(pid, "stale", [&, leader] {
+    stale_accepted = c.jms[static_cast<std::size_t>(leader.jm)].election->confirm("dispatcher", "not-the-issued-id", "akka://x");
+  });
+  c.sim.run_until(at_s(25));
+  EXPECT_FALSE(stale_accepted);
+  c.sim.shutdown();
+}
+
+}  // namespace
