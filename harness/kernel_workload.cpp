@@ -148,7 +148,7 @@ class KernelWorkload {
     faults_++;
     const sim::ProcessId victim = faults_rng_.pick(pids_);
     switch (faults_rng_.below(8)) {
-      case 4: net_.partition({{victim}}); break;
+      case 4: net_.isolate(victim); break;
       case 5: net_.heal(); break;
       case 6: fs_.unavailable() ? fs_.clear_unavailable() : fs_.set_unavailable(); break;
       case 7: net_.set_extra_latency(victim, faults_rng_.pick(pids_), sim::milliseconds(faults_rng_.between(1, 100))); break;

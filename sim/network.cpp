@@ -342,6 +342,14 @@ void Network::cut(ProcessId from, ProcessId to) {
   apply_topology();
 }
 
+void Network::isolate(ProcessId process) {
+  std::vector<ProcessId> others;
+  for (ProcessId other = 0; other < sim_.process_count(); other++) {
+    if (other != process) others.push_back(other);
+  }
+  partition({{process}, others});
+}
+
 void Network::heal() {
   group_of_.clear();
   cuts_.clear();

@@ -115,6 +115,9 @@ class Network {
   // Processes in different groups cannot talk; a process in no group talks to everyone.
   // Replaces the previous groups and pairs healed since; one-way cuts stay.
   void partition(const std::vector<std::vector<ProcessId>>& groups);
+  // `process` on one side, every other process on the other. (A single group alone isolates
+  // nothing: processes in no group talk to everyone.)
+  void isolate(ProcessId process);
   // from -> to goes silent; to -> from still flows.
   void cut(ProcessId from, ProcessId to);
   // Every group, cut and healed pair is gone.

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "model/flink/leader_election.hpp"
+#include "model/flink/leader_retrieval.hpp"
 #include "model/zookeeper/ensemble.hpp"
 
 namespace {
@@ -106,6 +107,24 @@ struct Cluster {
     return seen;
   }
 
+  // A TaskManager-like process that only retrieves the dispatcher's leader.
+  sim::ProcessId add_retriever(bool mutant_19557) {
+    return sim.add_process("tm1", {[this, mutant_19557](sim::ProcessId pid) {
+                                     retriever_client = std::make_unique<model::curator::CuratorFramework>(sim, net, pid, options("tm"));
+                                     retriever_client->start();
+                                     retrieval = std::make_unique<model::flink::LeaderRetrieval>(
+                                         *retriever_client,
+                                         model::flink::LeaderRetrievalOptions{model::flink::connection_info_path(kNamespace, "dispatcher"),
+                                                                              false, mutant_19557},
+                                         [this](const model::flink::LeaderInformation& info) { retrieved.push_back({sim.now(), info}); });
+                                     retrieval->start();
+                                   },
+                                   nullptr});
+  }
+
+  std::unique_ptr<model::curator::CuratorFramework> retriever_client;
+  std::unique_ptr<model::flink::LeaderRetrieval> retrieval;
+  std::vector<std::pair<Instant, model::flink::LeaderInformation>> retrieved;
   int readers = 0;
   sim::Simulation sim;
   sim::Network net;
@@ -164,6 +183,57 @@ TEST(LeaderElection, ConfirmWithAStaleSessionIdIsRejected) {
   });
   c.sim.run_until(at_s(25));
   EXPECT_FALSE(stale_accepted);
+  c.sim.shutdown();
+}
+
+TEST(LeaderRetrieval, FollowsTheConfirmedLeaderThroughAFailover) {
+  Cluster c(4);
+  for (const auto& jm : c.jms) c.sim.start(jm.pid);
+  c.sim.start(c.add_retriever(false));
+  c.sim.run_until(at_s(20));
+  ASSERT_EQ(c.confirmed.size(), 1u);
+  EXPECT_EQ(c.retrieval->last_notified().session_id, c.confirmed.back().session);
+  c.sim.crash(c.jms[static_cast<std::size_t>(c.confirmed.back().jm)].pid);
+  c.sim.run_until(at_s(60));
+  ASSERT_EQ(c.confirmed.size(), 2u);
+  EXPECT_EQ(c.retrieval->last_notified().session_id, c.confirmed.back().session);
+  c.retriever_client.reset();
+  c.sim.shutdown();
+}
+
+// The TaskManager is cut off from everyone for 8 s: past its read timeout (6.7 s), so its
+// client goes SUSPENDED and it reports "no leader"; within its session timeout (10 s), so the
+// session and the leader survive and nothing changes in ZooKeeper.
+void cut_off_retriever_briefly(Cluster& c, sim::ProcessId tm) {
+  for (const auto& jm : c.jms) c.sim.start(jm.pid);
+  c.sim.start(tm);
+  c.sim.run_until(at_s(20));
+  c.net.isolate(tm);
+  c.sim.run_until(at_s(28));
+  c.net.heal();
+  c.sim.run_until(at_s(45));
+}
+
+TEST(LeaderRetrieval, RereadsAfterReconnectedSoABlipDoesNotLoseTheLeader) {
+  Cluster c(5);
+  const auto tm = c.add_retriever(false);
+  cut_off_retriever_briefly(c, tm);
+  ASSERT_EQ(c.confirmed.size(), 1u);
+  bool reported_no_leader = false;
+  for (const auto& [at, info] : c.retrieved) reported_no_leader |= info.empty() && at > at_s(20);
+  EXPECT_TRUE(reported_no_leader);
+  EXPECT_EQ(c.retrieval->last_notified().session_id, c.confirmed.back().session);
+  c.retriever_client.reset();
+  c.sim.shutdown();
+}
+
+TEST(LeaderRetrieval, MutantFlink19557StaysAtNoLeaderAfterTheSameBlip) {
+  Cluster c(5);
+  const auto tm = c.add_retriever(true);
+  cut_off_retriever_briefly(c, tm);
+  ASSERT_EQ(c.confirmed.size(), 1u);  // the leader never changed
+  EXPECT_TRUE(c.retrieval->last_notified().empty());
+  c.retriever_client.reset();
   c.sim.shutdown();
 }
 

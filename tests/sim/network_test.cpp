@@ -539,3 +539,22 @@ TEST(NetworkDeathTest, AnEndpointThatWasNeverCreatedIsAnAssertion) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NetworkIsolate, IsolatedProcessCanNeitherSendNorReceive) {
+  sim::Simulation sim(sim::SimConfig{1, {}});
+  sim::Network net(sim, sim::NetworkConfig{});
+  std::vector<sim::ProcessId> pids;
+  for (int i = 0; i < 3; i++) {
+    pids.push_back(sim.add_process("p" + std::to_string(i), {[](sim::ProcessId) {}, nullptr}));
+  }
+  net.isolate(pids[1]);
+  EXPECT_FALSE(net.reachable(pids[0], pids[1]));
+  EXPECT_FALSE(net.reachable(pids[1], pids[2]));
+  EXPECT_TRUE(net.reachable(pids[0], pids[2]));
+  net.partition({{pids[1]}});  // a single group alone isolates nothing
+  EXPECT_TRUE(net.reachable(pids[0], pids[1]));
+}
+
+}  // namespace

@@ -1,0 +1,45 @@
+#pragma once
+// Leader retrieval over ZooKeeper (ZooKeeperLeaderRetrievalDriver + DefaultLeaderRetrievalService):
+// watch connection_info and tell the listener when the (session id, address) pair changes; empty
+// data means no leader. SUSPENDED reports "no leader" unless tolerate-suspended-connections is on;
+// LOST always does; RECONNECTED re-reads the node (the FLINK-19557 fix). With the FLINK-19557
+// mutant on, RECONNECTED does nothing, so after a blip with the data unchanged the listener stays
+// at "no leader": nothing fires a watch because nothing changed.
+#include <functional>
+#include <string>
+
+#include "model/curator/curator_framework.hpp"
+#include "model/flink/leader_information.hpp"
+
+namespace model::flink {
+
+struct LeaderRetrievalOptions {
+  std::string path;  // <ns>/leader/<component>/connection_info
+  bool tolerate_suspended_connections = false;
+  bool mutant_flink_19557 = false;
+};
+
+class LeaderRetrieval {
+ public:
+  using Listener = std::function<void(const LeaderInformation&)>;
+  LeaderRetrieval(curator::CuratorFramework& client, LeaderRetrievalOptions options, Listener listener);
+  LeaderRetrieval(const LeaderRetrieval&) = delete;
+  LeaderRetrieval& operator=(const LeaderRetrieval&) = delete;
+
+  void start();
+  const LeaderInformation& last_notified() const { return last_; }
+
+ private:
+  enum Event : std::uint32_t { kRead = 1, kState };
+  void run();
+  void read_and_watch();
+  void notify(const LeaderInformation& info);
+
+  curator::CuratorFramework& client_;
+  LeaderRetrievalOptions options_;
+  Listener listener_;
+  sim::MailboxId box_;
+  LeaderInformation last_;
+};
+
+}  // namespace model::flink
