@@ -272,3 +272,51 @@ TEST(SharedCount, CompareAndSetLetsOnlyOneOfTwoWritersWin) {
 }
 
 }  // namespace
+
+namespace {
+
+// Curator 5 does not wait for a server to say the session expired: after a full negotiated
+// session timeout in SUSPENDED it injects the expiration itself, posts LOST, and starts over
+// with a new session once it can reach the ensemble.
+TEST(CuratorFramework, InjectsLostAfterASessionTimeoutInSuspended) {
+  LatchFixture f(3);
+  std::vector<std::pair<Instant, ConnectionState>> states;
+  model::zk::SessionId first_session = 0, second_session = 0;
+  std::unique_ptr<model::curator::CuratorFramework> client;
+  const auto pid = f.sim.add_process("observer", {[&](sim::ProcessId self) {
+                                                   model::curator::CuratorOptions options;
+                                                   options.servers = f.ensemble.pids();
+                                                   options.session_timeout = kSessionTimeout;
+                                                   client = std::make_unique<model::curator::CuratorFramework>(f.sim, f.net, self, options);
+                                                   client->add_connection_listener([&](ConnectionState state) {
+                                                     states.emplace_back(f.sim.now(), state);
+                                                   });
+                                                   client->start();
+                                                 },
+                                                 nullptr});
+  f.sim.start(pid);
+  f.sim.run_until(at_s(10));
+  first_session = client->session_id();
+  ASSERT_NE(first_session, 0);
+  f.net.isolate(pid);
+  f.sim.run_until(at_s(40));
+  f.net.heal();
+  f.sim.run_until(at_s(60));
+  second_session = client->session_id();
+  std::optional<Instant> suspended, lost;
+  for (const auto& [at, state] : states) {
+    if (state == ConnectionState::kSuspended && !suspended) suspended = at;
+    if (state == ConnectionState::kLost && !lost) lost = at;
+  }
+  ASSERT_TRUE(suspended && lost);
+  // LOST came from Curator's own clock, while still cut off: a session timeout after SUSPENDED.
+  EXPECT_EQ(*lost - *suspended, kSessionTimeout);
+  EXPECT_LT(*lost, at_s(40));
+  EXPECT_EQ(states.back().second, ConnectionState::kReconnected);
+  EXPECT_NE(second_session, 0);
+  EXPECT_NE(second_session, first_session);  // a new handle, a new session
+  f.sim.shutdown();
+  client.reset();
+}
+
+}  // namespace
