@@ -208,6 +208,10 @@ sim::Duration CuratorFramework::negotiated_timeout() const {
   return impl_->client ? impl_->client->negotiated_timeout() : sim::Duration{};
 }
 
+std::optional<sim::ProcessId> CuratorFramework::connected_server() const {
+  return impl_->client ? impl_->client->connected_server() : std::nullopt;
+}
+
 CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options) {
   const std::string parent = parent_of(path);
   const std::string prefix = options.protection ? impl_->protection_prefix() : "";
@@ -231,6 +235,18 @@ zk::Code CuratorFramework::remove(const std::string& path, std::int32_t version)
     zk::Code code = zk::Code::SystemError;
   };
   return impl_->with_retry<CodeOnly>([&](zk::ZkClient& zk, int) { return CodeOnly{zk.remove(path, version)}; }).code;
+}
+
+zk::Code CuratorFramework::ensure_path(const std::string& path) {
+  struct CodeOnly {
+    zk::Code code = zk::Code::SystemError;
+  };
+  return impl_
+      ->with_retry<CodeOnly>([&](zk::ZkClient& zk, int) {
+        const zk::Code parents = impl_->create_parents(zk, path + "/x");
+        return CodeOnly{parents};
+      })
+      .code;
 }
 
 DataResult CuratorFramework::get_data(const std::string& path, Watcher watcher) {
@@ -259,8 +275,11 @@ StatResult CuratorFramework::set_data(const std::string& path, zk::Data data, st
   return impl_->with_retry<StatResult>([&](zk::ZkClient& zk, int) { return zk.set_data(path, data, version); });
 }
 
-MultiResult CuratorFramework::multi(const std::vector<zk::MultiOp>& ops) {
-  return impl_->with_retry<MultiResult>([&](zk::ZkClient& zk, int) { return zk.multi(ops); });
+MultiResult CuratorFramework::multi(const std::vector<zk::MultiOp>& ops, int* attempts) {
+  return impl_->with_retry<MultiResult>([&](zk::ZkClient& zk, int retry) {
+    if (attempts != nullptr) *attempts = retry + 1;
+    return zk.multi(ops);
+  });
 }
 
 }  // namespace model::curator

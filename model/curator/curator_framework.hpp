@@ -62,17 +62,22 @@ class CuratorFramework {
   bool connected() const;
   zk::SessionId session_id() const;
   sim::Duration negotiated_timeout() const;
+  std::optional<sim::ProcessId> connected_server() const;
 
   // Called on the event fiber, in the order the states happen.
   void add_connection_listener(ConnectionListener listener) { listeners_.push_back(std::move(listener)); }
 
   CreateResult create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options = {});
   zk::Code remove(const std::string& path, std::int32_t version = -1);
+  // ZKPaths.mkdirs: every component of `path` exists as a persistent node afterwards.
+  zk::Code ensure_path(const std::string& path);
   DataResult get_data(const std::string& path, Watcher watcher = nullptr);
   ChildrenResult get_children(const std::string& path, Watcher watcher = nullptr);
   StatResult exists(const std::string& path, Watcher watcher = nullptr);
   StatResult set_data(const std::string& path, zk::Data data, std::int32_t version = -1);
-  MultiResult multi(const std::vector<zk::MultiOp>& ops);
+  // `attempts`, when given, receives how many times the operation was sent: a NodeExists on a
+  // later attempt may be the echo of an earlier attempt whose reply was lost.
+  MultiResult multi(const std::vector<zk::MultiOp>& ops, int* attempts = nullptr);
 
  private:
   struct Impl;

@@ -1,0 +1,163 @@
+// The checkpoint store's ZooKeeper protocol over the whole simulated stack, and FLINK-24543's
+// mechanism: a reply lost after the multi committed.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "model/flink/completed_checkpoint_store.hpp"
+#include "model/zookeeper/ensemble.hpp"
+
+namespace {
+
+using model::flink::AddOutcome;
+using model::flink::RecoverOutcome;
+using sim::Instant;
+using sim::milliseconds;
+using sim::seconds;
+
+Instant at_s(std::int64_t s) { return Instant{} + seconds(s); }
+
+struct StoreWorld {
+  explicit StoreWorld(std::uint64_t seed)
+      : sim(sim::SimConfig{seed, {}}),
+        net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), milliseconds(2)), milliseconds(1), 10000}),
+        storage(sim, sim::FilesystemConfig{}),
+        ensemble(sim, net, model::zk::default_ensemble(3, milliseconds(2000))) {
+    ensemble.start();
+  }
+
+  model::flink::CheckpointStoreOptions store_options(const std::string& owner, model::flink::Mutant mutant) {
+    return {"/flink/default", "job-1", "hdfs:///flink/ha", "/default", 1, owner, mutant};
+  }
+
+  // Runs `body` in a fresh JobManager process with its own Curator client, from 10 s on.
+  template <typename Body>
+  void jobmanager(const std::string& name, Body body) {
+    const auto pid = sim.add_process(name, {[this, body, name](sim::ProcessId self) {
+                                             sim.spawn(self, "main", [this, body, self, name] {
+                                               model::curator::CuratorOptions options;
+                                               options.servers = ensemble.pids();
+                                               options.session_timeout = seconds(10);
+                                               options.retry = model::curator::ExponentialBackoffRetry{milliseconds(500), 3};
+                                               options.name = name;
+                                               model::curator::CuratorFramework client(sim, net, self, options);
+                                               client.start();
+                                               // Let the ensemble elect a leader first; Curator waits for a connection anyway.
+                                               if (sim.now() < at_s(10)) sim.sleep(at_s(10) - sim.now());
+                                               body(client);
+                                               sim.sleep(seconds(100000));
+                                             });
+                                           },
+                                           nullptr});
+    sim.start(pid);
+  }
+
+  sim::Simulation sim;
+  sim::Network net;
+  sim::Filesystem storage;
+  model::zk::Ensemble ensemble;
+};
+
+TEST(CompletedCheckpointStore, SubsumesToNumRetainedAndRecoversTheLatest) {
+  StoreWorld w(1);
+  std::vector<AddOutcome> added;
+  model::flink::RecoverResult recovered;
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-a", model::flink::Mutant::kNone));
+    for (std::int64_t id = 1; id <= 3; id++) {
+      added.push_back(store.add(id, "metadata-" + std::to_string(id)));
+      EXPECT_TRUE(store.subsume());
+    }
+  });
+  w.sim.run_until(at_s(20));
+  w.jobmanager("jm2", [&](model::curator::CuratorFramework& client) {
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-b", model::flink::Mutant::kNone));
+    recovered = store.recover();
+  });
+  w.sim.run_until(at_s(40));
+  EXPECT_EQ(added, (std::vector<AddOutcome>{AddOutcome::kAdded, AddOutcome::kAdded, AddOutcome::kAdded}));
+  ASSERT_EQ(recovered.outcome, RecoverOutcome::kRecovered);
+  ASSERT_EQ(recovered.checkpoints.size(), 1u);
+  EXPECT_EQ(recovered.checkpoints[0].id, 3);
+  EXPECT_EQ(recovered.checkpoints[0].metadata, "metadata-3");
+  // Subsumed checkpoints took their files with them: one metadata file is left.
+  int files = 0;
+  for (const auto& path : w.storage.paths()) files += path.find("completedCheckpoint") != std::string::npos;
+  EXPECT_EQ(files, 1);
+  w.sim.shutdown();
+}
+
+TEST(CompletedCheckpointStore, ALockHeldByAnotherInstanceKeepsPointerAndFile) {
+  StoreWorld w(2);
+  bool removed = true;
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-a", model::flink::Mutant::kNone));
+    ASSERT_EQ(store.add(1, "m1"), AddOutcome::kAdded);
+    client.sim().sleep(seconds(10));  // meanwhile jm2 recovers and locks checkpoint 1
+    removed = store.release_and_try_remove(1);
+  });
+  w.jobmanager("jm2", [&](model::curator::CuratorFramework& client) {
+    client.sim().sleep(seconds(3));
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-b", model::flink::Mutant::kNone));
+    EXPECT_EQ(store.recover().outcome, RecoverOutcome::kRecovered);
+  });
+  w.sim.run_until(at_s(40));
+  EXPECT_FALSE(removed);  // locks was NotEmpty
+  int files = 0;
+  for (const auto& path : w.storage.paths()) files += path.find("completedCheckpoint") != std::string::npos;
+  EXPECT_EQ(files, 1);
+  w.sim.shutdown();
+}
+
+// The multi commits, its reply is lost with the connection, Curator retries on another server
+// and gets NodeExists. Fixed Flink takes that as its own success; with FLINK-24543 it takes it as
+// a failure and discards the file while the pointer stays, so the next recovery fails.
+void lose_the_commit_reply(model::flink::Mutant mutant, AddOutcome& outcome, RecoverOutcome& recovery,
+                           std::int64_t& multi_attempts) {
+  StoreWorld w(3);
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-a", mutant));
+    ASSERT_EQ(store.ensure_root(), model::zk::Code::Ok);
+    const auto server = client.connected_server();
+    ASSERT_TRUE(server.has_value());
+    for (int i = 0; i < w.ensemble.size(); i++) {
+      if (w.ensemble.pid(i) == *server) w.ensemble.drop_next_write_reply(i);
+    }
+    outcome = store.add(1, "m1");
+  });
+  w.sim.run_until(at_s(30));
+  w.jobmanager("jm2", [&](model::curator::CuratorFramework& client) {
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-b", mutant));
+    recovery = store.recover().outcome;
+  });
+  w.sim.run_until(at_s(60));
+  // The fault hit the multi itself: it was sent more than once.
+  for (const auto& event : w.sim.trace().events()) {
+    if (const auto* attempts = event.int_field("attempts")) multi_attempts = *attempts;
+  }
+  bool dropped = false;
+  for (const auto& event : w.sim.trace().events()) dropped |= event.name == "fault-drop-reply";
+  EXPECT_TRUE(dropped);
+  w.sim.shutdown();
+}
+
+TEST(CompletedCheckpointStore, LostCommitReplyIsTakenAsOurOwnSuccess) {
+  AddOutcome outcome = AddOutcome::kFailedFileKept;
+  RecoverOutcome recovery = RecoverOutcome::kZooKeeperFailed;
+  std::int64_t attempts = 0;
+  lose_the_commit_reply(model::flink::Mutant::kNone, outcome, recovery, attempts);
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(outcome, AddOutcome::kAdded);
+  EXPECT_EQ(recovery, RecoverOutcome::kRecovered);
+}
+
+TEST(CompletedCheckpointStore, MutantFlink24543DiscardsTheFileBehindALivePointer) {
+  AddOutcome outcome = AddOutcome::kAdded;
+  RecoverOutcome recovery = RecoverOutcome::kRecovered;
+  std::int64_t attempts = 0;
+  lose_the_commit_reply(model::flink::Mutant::kFlink24543, outcome, recovery, attempts);
+  EXPECT_EQ(outcome, AddOutcome::kFailedFileDiscarded);
+  EXPECT_EQ(recovery, RecoverOutcome::kMissingFile);
+}
+
+}  // namespace
