@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "model/flink/checkpoint_id_counter.hpp"
 #include "model/flink/completed_checkpoint_store.hpp"
 #include "model/zookeeper/ensemble.hpp"
 
@@ -158,6 +159,89 @@ TEST(CompletedCheckpointStore, MutantFlink24543DiscardsTheFileBehindALivePointer
   lose_the_commit_reply(model::flink::Mutant::kFlink24543, outcome, recovery, attempts);
   EXPECT_EQ(outcome, AddOutcome::kFailedFileDiscarded);
   EXPECT_EQ(recovery, RecoverOutcome::kMissingFile);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CheckpointIdCounter, HandsOutConsecutiveIdsFromOne) {
+  StoreWorld w(4);
+  std::vector<std::optional<std::int64_t>> ids;
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::CheckpointIdCounter counter(client, "/flink/default", "job-1");
+    ASSERT_EQ(counter.start(), model::zk::Code::Ok);
+    for (int i = 0; i < 3; i++) ids.push_back(counter.get_and_increment());
+  });
+  w.sim.run_until(at_s(30));
+  EXPECT_EQ(ids, (std::vector<std::optional<std::int64_t>>{1, 2, 3}));
+  w.sim.shutdown();
+}
+
+// Two JobManagers that both believe they lead draw ids at the same time from the same cached
+// value. With compare-and-set the loser re-reads and gets the next id; without it both get the
+// same id: the synthetic mutant's "checkpoint id reused".
+std::vector<std::int64_t> two_writers_draw(model::flink::Mutant mutant) {
+  StoreWorld w(5);
+  std::vector<std::int64_t> ids;
+  for (const char* name : {"jm1", "jm2"}) {
+    w.jobmanager(name, [&, mutant](model::curator::CuratorFramework& client) {
+      model::flink::CheckpointIdCounter counter(client, "/flink/default", "job-1", mutant);
+      ASSERT_EQ(counter.start(), model::zk::Code::Ok);
+      client.sim().sleep(seconds(5));  // both have read the same value by now
+      if (auto id = counter.get_and_increment()) ids.push_back(*id);
+    });
+  }
+  w.sim.run_until(at_s(40));
+  w.sim.shutdown();
+  return ids;
+}
+
+TEST(CheckpointIdCounter, CompareAndSetNeverHandsOutAnIdTwice) {
+  const auto ids = two_writers_draw(model::flink::Mutant::kNone);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_NE(ids[0], ids[1]);
+}
+
+TEST(CheckpointIdCounter, SyntheticMutantWithoutCasReusesAnId) {
+  const auto ids = two_writers_draw(model::flink::Mutant::kSyntheticCounterWithoutCas);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], ids[1]);
+}
+
+// A blip: the JobManager is cut off past its read timeout but within its session timeout, so
+// Curator goes SUSPENDED then RECONNECTED. Fixed, the counter works again; with FLINK-14091 it
+// refuses forever.
+std::optional<std::int64_t> draw_after_a_blip(model::flink::Mutant mutant) {
+  StoreWorld w(6);
+  std::optional<std::int64_t> after;
+  sim::ProcessId jm = sim::kNoProcess;
+  w.jobmanager("jm1", [&, mutant](model::curator::CuratorFramework& client) {
+    jm = client.owner();
+    model::flink::CheckpointIdCounter counter(client, "/flink/default", "job-1", mutant);
+    ASSERT_EQ(counter.start(), model::zk::Code::Ok);
+    EXPECT_EQ(counter.get_and_increment(), std::optional<std::int64_t>(1));
+    client.sim().sleep(seconds(30));  // the blip happens at 15-23 s
+    after = counter.get_and_increment();
+  });
+  w.sim.run_until(at_s(15));
+  w.net.isolate(jm);
+  w.sim.run_until(at_s(23));
+  w.net.heal();
+  w.sim.run_until(at_s(60));
+  bool suspended = false;
+  for (const auto& event : w.sim.trace().events()) suspended |= event.name == "SUSPENDED";
+  EXPECT_TRUE(suspended);
+  w.sim.shutdown();
+  return after;
+}
+
+TEST(CheckpointIdCounter, WorksAgainAfterABlip) {
+  EXPECT_EQ(draw_after_a_blip(model::flink::Mutant::kNone), std::optional<std::int64_t>(2));
+}
+
+TEST(CheckpointIdCounter, MutantFlink14091RefusesForeverAfterABlip) {
+  EXPECT_EQ(draw_after_a_blip(model::flink::Mutant::kFlink14091), std::nullopt);
 }
 
 }  // namespace
