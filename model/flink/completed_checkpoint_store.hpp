@@ -1,23 +1,14 @@
 #pragma once
-// Flink's ZooKeeperCompletedCheckpointStore over ZooKeeperStateHandleStore: a completed
-// checkpoint's metadata lives in a file under <storageDir>/<cluster-id>/, and ZooKeeper holds
-// only a pointer at <ns>/jobs/<jobId>/checkpoints/<%019d id>, with a `locks` child holding one
-// EPHEMERAL lock per store instance that uses it.
-//   addAndLock: write the file, then one multi creating the pointer, `locks` and our lock. A
-//     NodeExists on a retried attempt is the echo of our own committed attempt (FLINK-24543's
-//     fix); a failure that may have committed keeps the file; a clean failure discards it.
-//   releaseAndTryRemove: delete our lock; delete `locks` (NotEmpty: someone else still holds it,
-//     stop); discard the file; delete the pointer.
-//   recover: lock every child, sort by id, read every file; a missing file fails the recovery.
-// Blocking calls, from a fiber of the JobManager process.
+// Flink's ZooKeeperCompletedCheckpointStore: completed checkpoints as state handles under
+// <ns>/jobs/<jobId>/checkpoints/<%019d id>, their metadata files under <storageDir>/<cluster-id>/.
+// Keeps num-retained checkpoints (never removing the latest); recovery locks every child, sorts
+// by id and reads every file, failing on a missing one. Blocking calls, from a JobManager fiber.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "model/curator/curator_framework.hpp"
-#include "model/flink/mutants.hpp"
-#include "sim/filesystem.hpp"
+#include "model/flink/state_handle_store.hpp"
 
 namespace model::flink {
 
@@ -37,7 +28,6 @@ struct CompletedCheckpoint {
   std::string metadata;  // its contents
 };
 
-enum class AddOutcome { kAdded, kFailedFileKept, kFailedFileDiscarded };
 enum class RecoverOutcome { kRecovered, kMissingFile, kZooKeeperFailed, kStorageFailed };
 
 struct RecoverResult {
@@ -52,28 +42,22 @@ class CompletedCheckpointStore {
  public:
   CompletedCheckpointStore(curator::CuratorFramework& client, sim::Filesystem& storage, CheckpointStoreOptions options);
 
-  // The store's root path, created once per store instance as Curator's EnsurePath does.
-  model::zk::Code ensure_root();
+  model::zk::Code ensure_root() { return handles_.ensure_root(); }
   AddOutcome add(std::int64_t id, const std::string& metadata);
   RecoverResult recover();
-  // Removes all but the newest num_retained checkpoints this store added. True if all went.
+  // Removes all but the newest num_retained checkpoints this store holds. True if all went.
   bool subsume();
-  // Tries to remove one pointer and its file; false when another instance still holds a lock.
-  bool release_and_try_remove(std::int64_t id);
+  bool release_and_try_remove(std::int64_t id) { return handles_.release_and_try_remove(checkpoint_node_name(id)); }
   const std::vector<CompletedCheckpoint>& checkpoints() const { return checkpoints_; }
-  std::string checkpoints_path() const;
+  const std::string& checkpoints_path() const { return handles_.root(); }
 
  private:
-  std::string pointer_path(std::int64_t id) const { return checkpoints_path() + "/" + checkpoint_node_name(id); }
-  std::string new_file_path();
-  void trace(const char* what, std::vector<sim::TraceField> fields);
-
-  curator::CuratorFramework& client_;
-  sim::Filesystem& storage_;
   CheckpointStoreOptions options_;
-  sim::Prng rng_;
+  StateHandleStore handles_;
   std::vector<CompletedCheckpoint> checkpoints_;
-  bool root_ensured_ = false;
 };
+
+// "<storage path>/<cluster-id>/": where a cluster's HA files live on the simulated store.
+std::string cluster_storage_dir(const std::string& storage_dir, const std::string& cluster_id);
 
 }  // namespace model::flink

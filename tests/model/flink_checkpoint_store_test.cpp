@@ -6,6 +6,7 @@
 
 #include "model/flink/checkpoint_id_counter.hpp"
 #include "model/flink/completed_checkpoint_store.hpp"
+#include "model/flink/job_graph_store.hpp"
 #include "model/zookeeper/ensemble.hpp"
 
 namespace {
@@ -242,6 +243,40 @@ TEST(CheckpointIdCounter, WorksAgainAfterABlip) {
 
 TEST(CheckpointIdCounter, MutantFlink14091RefusesForeverAfterABlip) {
   EXPECT_EQ(draw_after_a_blip(model::flink::Mutant::kFlink14091), std::nullopt);
+}
+
+}  // namespace
+
+namespace {
+
+// Global cleanup cannot remove a job graph another JobManager still has locked; once that one
+// releases its lock (local cleanup), it can.
+TEST(JobGraphStore, GlobalCleanupWaitsForEveryLockToGo) {
+  StoreWorld w(7);
+  bool first_cleanup = true, second_cleanup = false;
+  model::flink::StateRead seen;
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::JobGraphStore store(client, w.storage, "/flink/default", "hdfs:///flink/ha", "/default", "uuid-a");
+    ASSERT_EQ(store.put("job-1", "graph-1"), model::flink::AddOutcome::kAdded);
+    client.sim().sleep(seconds(5));  // jm2 recovers (and locks) the graph
+    first_cleanup = store.global_cleanup("job-1");
+    client.sim().sleep(seconds(10));  // jm2 releases its lock
+    second_cleanup = store.global_cleanup("job-1");
+  });
+  w.jobmanager("jm2", [&](model::curator::CuratorFramework& client) {
+    client.sim().sleep(seconds(2));
+    model::flink::JobGraphStore store(client, w.storage, "/flink/default", "hdfs:///flink/ha", "/default", "uuid-b");
+    seen = store.recover("job-1");
+    client.sim().sleep(seconds(8));
+    EXPECT_EQ(store.local_cleanup("job-1"), model::zk::Code::Ok);
+  });
+  w.sim.run_until(at_s(60));
+  EXPECT_EQ(seen.outcome, model::flink::ReadOutcome::kRead);
+  EXPECT_EQ(seen.bytes, "graph-1");
+  EXPECT_FALSE(first_cleanup);
+  EXPECT_TRUE(second_cleanup);
+  for (const auto& path : w.storage.paths()) EXPECT_EQ(path.find("submittedJobGraph"), std::string::npos) << path;
+  w.sim.shutdown();
 }
 
 }  // namespace

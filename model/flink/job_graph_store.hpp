@@ -1,0 +1,30 @@
+#pragma once
+// Flink's JobGraphStore over ZooKeeper (DefaultJobGraphStore + ZooKeeperStateHandleStore): job
+// graphs as state handles under <ns>/execution-plans/<jobId>. put = addAndLock, recover =
+// getAndLock; local cleanup releases only our lock, global cleanup is releaseAndTryRemove, which
+// stops while another JobManager still holds a lock (the root of FLINK-10011 and FLINK-10255).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/flink/state_handle_store.hpp"
+
+namespace model::flink {
+
+class JobGraphStore {
+ public:
+  JobGraphStore(curator::CuratorFramework& client, sim::Filesystem& storage, const std::string& zk_namespace,
+                const std::string& storage_dir, const std::string& cluster_id, const std::string& lock_owner,
+                Mutant mutant = Mutant::kNone);
+
+  AddOutcome put(const std::string& job_id, const std::string& graph) { return handles_.add_and_lock(job_id, graph); }
+  StateRead recover(const std::string& job_id) { return handles_.get_and_lock(job_id); }
+  std::optional<std::vector<std::string>> job_ids() { return handles_.names(); }
+  model::zk::Code local_cleanup(const std::string& job_id) { return handles_.release(job_id); }
+  bool global_cleanup(const std::string& job_id) { return handles_.release_and_try_remove(job_id); }
+
+ private:
+  StateHandleStore handles_;
+};
+
+}  // namespace model::flink

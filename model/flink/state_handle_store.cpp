@@ -1,0 +1,130 @@
+#include "model/flink/state_handle_store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace model::flink {
+namespace {
+
+using model::zk::Code;
+
+bool possibly_committed(Code code) { return code == Code::ConnectionLoss || code == Code::OperationTimeout; }
+
+}  // namespace
+
+StateHandleStore::StateHandleStore(curator::CuratorFramework& client, sim::Filesystem& storage, StateHandleStoreOptions options)
+    : client_(client),
+      storage_(storage),
+      options_(std::move(options)),
+      rng_(client.sim().rng_stream("state-handle-store/" + options_.kind + "/" + options_.lock_owner)) {
+  SIM_ASSERT(!options_.lock_owner.empty());
+  SIM_ASSERT(!options_.root.empty() && options_.root.front() == '/');
+}
+
+void StateHandleStore::trace(const std::string& what, std::vector<sim::TraceField> fields) {
+  client_.sim().record("flink", options_.kind + "-" + what, client_.owner(), std::move(fields));
+}
+
+std::string StateHandleStore::new_file_path() {
+  char suffix[20];
+  std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(rng_.next_u64()));
+  return options_.file_prefix + suffix;
+}
+
+Code StateHandleStore::ensure_root() {
+  if (root_ensured_) return Code::Ok;
+  const Code code = client_.ensure_path(options_.root);
+  root_ensured_ = code == Code::Ok;
+  return code;
+}
+
+AddOutcome StateHandleStore::add_and_lock(const std::string& name, const std::string& state) {
+  const std::string file = new_file_path();
+  const std::string pointer = options_.root + "/" + name;
+  if (storage_.put(file, state) != sim::FsStatus::kOk) {
+    trace("add-failed", {{"path", pointer}, {"reason", std::string("storage")}});
+    return AddOutcome::kFailedFileDiscarded;
+  }
+  if (ensure_root() != Code::Ok) {
+    trace("add-failed", {{"path", pointer}, {"reason", std::string("root")}, {"file", file}});
+    return AddOutcome::kFailedFileKept;
+  }
+  int attempts = 0;
+  const auto result = client_.multi({model::zk::CreateRequest{pointer, file, model::zk::CreateMode::Persistent},
+                                     model::zk::CreateRequest{pointer + "/locks", std::nullopt, model::zk::CreateMode::Persistent},
+                                     model::zk::CreateRequest{pointer + "/locks/" + options_.lock_owner, std::nullopt,
+                                                              model::zk::CreateMode::Ephemeral}},
+                                    &attempts);
+  const bool echo_of_our_commit = result.code == Code::NodeExists && attempts > 1;
+  if (result.code == Code::Ok || (echo_of_our_commit && options_.mutant != Mutant::kFlink24543)) {
+    trace("added", {{"path", pointer}, {"file", file}, {"attempts", std::int64_t{attempts}}});
+    return AddOutcome::kAdded;
+  }
+  if (possibly_committed(result.code)) {
+    trace("add-failed", {{"path", pointer}, {"reason", std::string("possibly-committed")}, {"file", file}});
+    return AddOutcome::kFailedFileKept;
+  }
+  // A clean failure, or (FLINK-24543) the echo of our own commit mistaken for one.
+  storage_.remove(file);
+  trace("add-failed", {{"path", pointer},
+                       {"reason", std::string(model::zk::to_string(result.code))},
+                       {"file", file},
+                       {"file_discarded", 1},
+                       {"attempts", std::int64_t{attempts}}});
+  return AddOutcome::kFailedFileDiscarded;
+}
+
+Code StateHandleStore::release(const std::string& name) {
+  const Code code = client_.remove(options_.root + "/" + name + "/locks/" + options_.lock_owner);
+  return code == Code::NoNode ? Code::Ok : code;
+}
+
+bool StateHandleStore::release_and_try_remove(const std::string& name) {
+  const std::string pointer = options_.root + "/" + name;
+  if (release(name) != Code::Ok) return false;
+  const Code locks = client_.remove(pointer + "/locks");
+  if (locks == Code::NotEmpty) return false;  // another instance still holds it
+  if (locks != Code::Ok && locks != Code::NoNode) return false;
+  const auto read = client_.get_data(pointer);
+  const std::string file = read.code == Code::Ok && read.data ? *read.data : "";
+  const bool pointer_first = options_.mutant == Mutant::kFlink26284;
+  if (pointer_first && client_.remove(pointer) != Code::Ok) return false;
+  if (!file.empty()) {
+    const auto removed = storage_.remove(file);
+    if (removed != sim::FsStatus::kOk && removed != sim::FsStatus::kNotFound) return false;
+  }
+  if (!pointer_first) {
+    const Code deleted = client_.remove(pointer);
+    if (deleted != Code::Ok && deleted != Code::NoNode) return false;
+  }
+  trace("removed", {{"path", pointer}, {"file", file}});
+  return true;
+}
+
+StateRead StateHandleStore::get_and_lock(const std::string& name) {
+  const std::string pointer = options_.root + "/" + name;
+  const auto lock = client_.create(pointer + "/locks/" + options_.lock_owner, std::nullopt, model::zk::CreateMode::Ephemeral);
+  if (lock.code == Code::NoNode) return {ReadOutcome::kNoPointer, "", ""};
+  if (lock.code != Code::Ok && lock.code != Code::NodeExists) return {ReadOutcome::kZooKeeperFailed, "", ""};
+  const auto read = client_.get_data(pointer);
+  if (read.code == Code::NoNode) return {ReadOutcome::kNoPointer, "", ""};
+  if (read.code != Code::Ok || !read.data) return {ReadOutcome::kZooKeeperFailed, "", ""};
+  const auto file = storage_.read(*read.data);
+  if (file.status == sim::FsStatus::kNotFound) {
+    trace("read-missing-file", {{"path", pointer}, {"file", *read.data}});
+    return {ReadOutcome::kMissingFile, *read.data, ""};
+  }
+  if (file.status != sim::FsStatus::kOk) return {ReadOutcome::kStorageFailed, *read.data, ""};
+  return {ReadOutcome::kRead, *read.data, file.bytes};
+}
+
+std::optional<std::vector<std::string>> StateHandleStore::names() {
+  const auto children = client_.get_children(options_.root);
+  if (children.code == Code::NoNode) return std::vector<std::string>{};
+  if (children.code != Code::Ok) return std::nullopt;
+  std::vector<std::string> sorted = children.children;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
+}  // namespace model::flink
