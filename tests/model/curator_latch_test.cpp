@@ -104,35 +104,38 @@ struct LatchFixture {
 
 constexpr std::uint64_t kSeeds = 10;
 
-TEST(LeaderLatch, ExactlyOneOfThreeLeads) {
-  LatchFixture f(1);
+// Starts every participant and returns the one leading 20 s later (-1 if none).
+int elect_leader(LatchFixture& f) {
   f.start_all();
   f.sim.run_until(at_s(20));
-  EXPECT_GE(f.leader(), 0);
+  return f.leader();
+}
+
+TEST(LeaderLatch, ExactlyOneOfThreeLeads) {
+  LatchFixture f(1);
+  EXPECT_GE(elect_leader(f), 0);
   f.sim.shutdown();
 }
 
 TEST(LeaderLatch, KilledLeaderIsReplacedOnlyAfterItsSessionExpires) {
   for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  LatchFixture f(seed);
-  f.start_all();
-  f.sim.run_until(at_s(20));
-  const int first = f.leader();
-  ASSERT_GE(first, 0);
-  const Instant killed_at = f.sim.now();
-  const model::zk::SessionId session = f.participants[static_cast<std::size_t>(first)].client->session_id();
-  f.sim.crash(f.participants[static_cast<std::size_t>(first)].pid);
-  f.sim.run_until(at_s(60));
-  const auto next = f.first_change_after(killed_at, true);
-  ASSERT_TRUE(next.has_value());
-  EXPECT_NE(next->participant, first);
-  // The ZK leader expired the dead session (T after its last ping, rounded up to a tick), and
-  // only then did another participant lead.
-  std::optional<Instant> expired_at;
-  for (const auto& event : f.sim.trace().events()) {
-    const auto* expired = event.int_field("session");
-    if (event.category == "zk" && event.name == "session-expired" && expired && *expired == session) expired_at = event.at;
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);
+    const int first = elect_leader(f);
+    ASSERT_GE(first, 0);
+    const Instant killed_at = f.sim.now();
+    const model::zk::SessionId session = f.participants[static_cast<std::size_t>(first)].client->session_id();
+    f.sim.crash(f.participants[static_cast<std::size_t>(first)].pid);
+    f.sim.run_until(at_s(60));
+    const auto next = f.first_change_after(killed_at, true);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_NE(next->participant, first);
+    // The ZK leader expired the dead session (T after its last ping, rounded up to a tick), and
+    // only then did another participant lead.
+    std::optional<Instant> expired_at;
+    for (const auto& event : f.sim.trace().events()) {
+      const auto* expired = event.int_field("session");
+      if (event.category == "zk" && event.name == "session-expired" && expired && *expired == session) expired_at = event.at;
   }
   ASSERT_TRUE(expired_at.has_value());
   EXPECT_GT(next->at, *expired_at);
@@ -144,31 +147,29 @@ TEST(LeaderLatch, KilledLeaderIsReplacedOnlyAfterItsSessionExpires) {
 
 TEST(LeaderLatch, LeaderPausedPastExpiryBelievesItLeadsForTheDisconnectDelayAfterResuming) {
   for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  LatchFixture f(seed);
-  f.start_all();
-  f.sim.run_until(at_s(20));
-  const int first = f.leader();
-  ASSERT_GE(first, 0);
-  const sim::ProcessId pid = f.participants[static_cast<std::size_t>(first)].pid;
-  f.sim.pause(pid);
-  f.sim.run_until(at_s(50));  // 30 s paused: three session timeouts
-  const auto replacement = f.first_change_after(at_s(20), true);
-  ASSERT_TRUE(replacement.has_value());
-  EXPECT_NE(replacement->participant, first);
-  // While paused it still believes it leads: nothing ran in it.
-  EXPECT_TRUE(f.participants[static_cast<std::size_t>(first)].latch->has_leadership());
-  const Instant resumed_at = f.sim.now();
-  f.sim.resume(pid);
-  f.sim.run_until(at_s(70));
-  const auto lost = f.first_change_after(resumed_at, false, first);
-  ASSERT_TRUE(lost.has_value());
-  // The client notices the silence at once on resuming, then spends ~100 ms in cleanup before
-  // Disconnected is delivered: that is the window of two believed leaders.
-  const sim::Duration believed = lost->at - resumed_at;
-  EXPECT_GE(believed, milliseconds(100));
-  EXPECT_LE(believed, milliseconds(300));
-  f.sim.shutdown();
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);
+    const int first = elect_leader(f);
+    ASSERT_GE(first, 0);
+    const sim::ProcessId pid = f.participants[static_cast<std::size_t>(first)].pid;
+    f.sim.pause(pid);
+    f.sim.run_until(at_s(50));  // 30 s paused: three session timeouts
+    const auto replacement = f.first_change_after(at_s(20), true);
+    ASSERT_TRUE(replacement.has_value());
+    EXPECT_NE(replacement->participant, first);
+    // While paused it still believes it leads: nothing ran in it.
+    EXPECT_TRUE(f.participants[static_cast<std::size_t>(first)].latch->has_leadership());
+    const Instant resumed_at = f.sim.now();
+    f.sim.resume(pid);
+    f.sim.run_until(at_s(70));
+    const auto lost = f.first_change_after(resumed_at, false, first);
+    ASSERT_TRUE(lost.has_value());
+    // The client notices the silence at once on resuming, then spends ~100 ms in cleanup before
+    // Disconnected is delivered: that is the window of two believed leaders.
+    const sim::Duration believed = lost->at - resumed_at;
+    EXPECT_GE(believed, milliseconds(100));
+    EXPECT_LE(believed, milliseconds(300));
+    f.sim.shutdown();
   }
 }
 
@@ -176,9 +177,7 @@ TEST(LeaderLatch, LeaderPausedPastExpiryBelievesItLeadsForTheDisconnectDelayAfte
 // silence and reconnects; shorter than T even counting the up to 2.3 s since its last ping, so
 // the session and its latch node survive. Returns the participant that led before the pause.
 int pause_leader_briefly(LatchFixture& f) {
-  f.start_all();
-  f.sim.run_until(at_s(20));
-  const int first = f.leader();
+  const int first = elect_leader(f);
   EXPECT_GE(first, 0);
   if (first < 0) return first;
   const sim::ProcessId pid = f.participants[static_cast<std::size_t>(first)].pid;
