@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := cmake g++ make libboost-fiber-dev librapidcheck-dev libgtest-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_ARGS ?=
 
-.PHONY: deps build run test bench asan clean
+.PHONY: deps build run test bench asan conformance clean
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -28,7 +28,11 @@ run: build
 	$(BUILD_DIR)/harness/hasim sweep kernel --seeds 200
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE oracle-long $(CTEST_ARGS)
+
+# Generated operation sequences against a real ZooKeeper 3.8.0 and the simulation (label oracle-long).
+conformance: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L oracle-long $(CTEST_ARGS)
 
 bench: build
 	$(BUILD_DIR)/harness/hasim bench kernel --json
