@@ -76,10 +76,10 @@ bool c_client_valid_path(const std::string& full_path, CreateMode mode) {
 struct SimClientDriver::Slot {
   std::int32_t index = 0;
   SlotState state = SlotState::kNever;
-  std::vector<int> hosts;       // indices into servers_, the handle's host list
-  std::size_t addr_next = 0;    // addrvec_t.next
-  bool delay = false;           // zh->delay: the last failure exhausted the list
-  sim::Instant attempt_at{};    // next connection attempt while disconnected
+  std::vector<int> hosts;     // indices into servers_, the handle's host list
+  std::size_t addr_next = 0;  // addrvec_t.next
+  bool delay = false;         // zh->delay: the last failure exhausted the list
+  sim::Instant attempt_at{};  // next connection attempt while disconnected
   std::int32_t recv_timeout_ms = 0;
   std::int64_t session = 0;
   bool open_acknowledged = false;
@@ -95,9 +95,9 @@ struct SimClientDriver::Slot {
 
   std::int32_t next_xid = 1;
   std::int64_t last_zxid = 0;
-  std::vector<std::int32_t> sent;                       // outstanding xids, in send order
-  std::map<std::int32_t, zk::ClientReply> replies;      // arrived, not yet taken
-  std::map<std::int32_t, std::int32_t> failed;          // xid -> rc (connection loss / timeout)
+  std::vector<std::int32_t> sent;                   // outstanding xids, in send order
+  std::map<std::int32_t, zk::ClientReply> replies;  // arrived, not yet taken
+  std::map<std::int32_t, std::int32_t> failed;      // xid -> rc (connection loss / timeout)
 
   std::vector<WatchEvent> pending;  // delivered, not yet moved to the trace
   // Client-side watch registry (zk_hashtable): active_node_watchers, active_exist_watchers,
@@ -260,8 +260,8 @@ void SimClientDriver::deliver_event(Slot& s, const zk::WatchNotification& n) {
     default: break;
   }
   if (!registered) {
-    protocol_notes_.push_back("session " + std::to_string(s.index) + ": notification " +
-                              std::string(event_name(type)) + " " + n.path + " without a client-side watch");
+    protocol_notes_.push_back("session " + std::to_string(s.index) + ": notification " + std::string(event_name(type)) +
+                              " " + n.path + " without a client-side watch");
     return;
   }
   WatchEvent e{s.index, type, state::kConnected, n.path};
@@ -324,7 +324,8 @@ void SimClientDriver::on_slot_mail(Slot& s, const sim::Mail& mail) {
     if (!s.node_watches.empty() || !s.exist_watches.empty() || !s.child_watches.empty()) {
       auto request = std::make_shared<zk::ClientRequest>();
       request->xid = zk::kSetWatchesXid;
-      request->op = zk::SetWatchesRequest{s.last_zxid, {s.node_watches.begin(), s.node_watches.end()},
+      request->op = zk::SetWatchesRequest{s.last_zxid,
+                                          {s.node_watches.begin(), s.node_watches.end()},
                                           {s.exist_watches.begin(), s.exist_watches.end()},
                                           {s.child_watches.begin(), s.child_watches.end()}};
       send(s, request);
@@ -826,7 +827,9 @@ OpResult SimClientDriver::run_data_op(Slot& s, const Op& op, std::int32_t seq) {
   const std::string path = c_string(op.path);
   zk::ClientOp request;
   switch (op.kind) {
-    case OpKind::kCreate: request = zk::WriteRequest{zk::CreateRequest{path, wire_data(op.data), wire_mode(op.mode)}}; break;
+    case OpKind::kCreate:
+      request = zk::WriteRequest{zk::CreateRequest{path, wire_data(op.data), wire_mode(op.mode)}};
+      break;
     case OpKind::kDelete: request = zk::WriteRequest{zk::DeleteRequest{path, op.version}}; break;
     case OpKind::kSetData: request = zk::WriteRequest{zk::SetDataRequest{path, wire_data(op.data), op.version}}; break;
     case OpKind::kExists: request = zk::ExistsRequest{path, op.watch}; break;
@@ -955,8 +958,8 @@ SimRunResult run_on_simulation(const std::vector<Op>& ops, const SimRunOptions& 
                                                     done = true;
                                                     return;
                                                   }
-                                                  driver = std::make_unique<SimClientDriver>(sim, net, pid, ensemble.pids(),
-                                                                                             options.client);
+                                                  driver = std::make_unique<SimClientDriver>(
+                                                      sim, net, pid, ensemble.pids(), options.client);
                                                   result.trace = driver->run(ops);
                                                   driver->close_all();
                                                   result.protocol_notes = driver->protocol_notes();
@@ -1016,8 +1019,8 @@ std::string first_difference_lines(const std::vector<std::string>& expected, con
 
 std::string first_difference(const Trace& expected, const Trace& actual, const std::string& expected_name,
                              const std::string& actual_name) {
-  return first_difference_lines(split_lines(to_json_lines(expected)), split_lines(to_json_lines(actual)),
-                                expected_name, actual_name);
+  return first_difference_lines(split_lines(to_json_lines(expected)), split_lines(to_json_lines(actual)), expected_name,
+                                actual_name);
 }
 
 }  // namespace conformance

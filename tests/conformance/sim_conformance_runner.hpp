@@ -93,9 +93,9 @@ class SimClientDriver {
 
   // Inspection, for the timing tests.
   SlotState state(std::int32_t slot) const;
-  std::int64_t session_id(std::int32_t slot) const;   // 0 if never connected
-  sim::Instant last_send(std::int32_t slot) const;    // last message sent on the slot's connection
-  std::optional<std::int32_t> connected_server(std::int32_t slot) const;  // index into `servers`
+  std::int64_t session_id(std::int32_t slot) const;                        // 0 if never connected
+  sim::Instant last_send(std::int32_t slot) const;                         // last message sent on the slot's connection
+  std::optional<std::int32_t> connected_server(std::int32_t slot) const;   // index into `servers`
   const std::vector<TimedEvent>& event_log() const { return event_log_; }  // every delivered event
   const std::vector<std::string>& protocol_notes() const { return protocol_notes_; }
 

@@ -38,7 +38,8 @@ std::string notes_text(const std::vector<std::string>& notes) {
 }
 
 void check_against_golden(int servers, std::uint64_t seed) {
-  const std::vector<std::string> golden = split_lines(read_file(std::string(HASIM_CONFORMANCE_DIR) + "/golden/smoke_trace.jsonl"));
+  const std::vector<std::string> golden =
+      split_lines(read_file(std::string(HASIM_CONFORMANCE_DIR) + "/golden/smoke_trace.jsonl"));
   ASSERT_FALSE(golden.empty()) << "golden/smoke_trace.jsonl missing or empty";
   SimRunOptions options;
   options.servers = servers;
@@ -47,8 +48,8 @@ void check_against_golden(int servers, std::uint64_t seed) {
   ASSERT_TRUE(run.error.empty()) << run.error;
   const std::vector<std::string> actual = split_lines(to_json_lines(run.trace));
   const std::string diff = first_difference_lines(golden, actual, "real ZooKeeper 3.8.0", "simulation");
-  EXPECT_TRUE(diff.empty()) << servers << " server(s), seed " << seed << ": " << diff
-                            << "\nsimulated trace:\n" << to_json_lines(run.trace);
+  EXPECT_TRUE(diff.empty()) << servers << " server(s), seed " << seed << ": " << diff << "\nsimulated trace:\n"
+                            << to_json_lines(run.trace);
   // Every op got the rc written next to it in zk_smoke_sequence.hpp.
   const auto steps = smoke_sequence();
   for (const Record& record : run.trace) {
@@ -98,8 +99,8 @@ std::string check_directed(const DirectedCase& c, int servers, std::uint64_t see
       first_difference_lines(golden, split_lines(to_json_lines(run.trace)), "real ZooKeeper 3.8.0", "simulation");
   if (diff.empty()) return "";
   return c.name + " (" + std::to_string(servers) + " server(s)" +
-         (c.known_bug.empty() ? std::string() : ", known bug " + c.known_bug) + "): " + diff +
-         "simulated trace:\n" + to_json_lines(run.trace);
+         (c.known_bug.empty() ? std::string() : ", known bug " + c.known_bug) + "): " + diff + "simulated trace:\n" +
+         to_json_lines(run.trace);
 }
 
 TEST(SimConformanceDirected, MatchRealServer) {

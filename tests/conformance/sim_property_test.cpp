@@ -57,9 +57,11 @@ TEST(SimConformanceProperty, StandaloneAndEnsembleAndSeedsAgree) {
       RC_FAIL(vs_ensemble + "sequence:\n" + to_cpp(ops) + "\n1 server:\n" + to_json_lines(standalone.trace) +
               "3 servers:\n" + to_json_lines(ensemble.trace));
     }
-    const std::string vs_seed = first_difference(standalone.trace, slow_network.trace, "seed", "other seed, slower network");
+    const std::string vs_seed =
+        first_difference(standalone.trace, slow_network.trace, "seed", "other seed, slower network");
     if (!vs_seed.empty()) RC_FAIL(vs_seed + "sequence:\n" + to_cpp(ops));
-    const std::string notes = unexpected_notes(standalone) + unexpected_notes(ensemble) + unexpected_notes(slow_network);
+    const std::string notes =
+        unexpected_notes(standalone) + unexpected_notes(ensemble) + unexpected_notes(slow_network);
     if (!notes.empty()) RC_FAIL("wire-level surprises:\n" + notes + "sequence:\n" + to_cpp(ops));
   };
   ::rc::detail::TestParams params = ::rc::detail::configuration().testParams;

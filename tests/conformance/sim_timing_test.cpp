@@ -63,8 +63,8 @@ TEST(SimTiming, NegotiatedTimeoutsNarrowBounds) {
 struct World {
   explicit World(int servers, std::uint64_t seed = 1)
       : sim(sim::SimConfig{seed, {}}),
-        net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), milliseconds(2)), milliseconds(1),
-                                    10000}),
+        net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), milliseconds(2)),
+                                    milliseconds(1), 10000}),
         ensemble(sim, net, zk::default_ensemble(servers, milliseconds(kTickMs))) {
     ensemble.start();
   }
@@ -90,14 +90,14 @@ struct World {
                         std::function<void(SimClientDriver&)> body) {
     drivers.push_back(nullptr);
     const std::size_t slot = drivers.size() - 1;
-    const sim::ProcessId pid =
-        sim.add_process(name, sim::ProcessHooks{[this, slot, servers, body](sim::ProcessId self) {
-                                                  sim.spawn(self, "driver", [this, slot, servers, body, self] {
-                                                    drivers[slot] = std::make_unique<SimClientDriver>(sim, net, self, servers);
-                                                    body(*drivers[slot]);
-                                                  });
-                                                },
-                                                nullptr});
+    const sim::ProcessId pid = sim.add_process(
+        name, sim::ProcessHooks{[this, slot, servers, body](sim::ProcessId self) {
+                                  sim.spawn(self, "driver", [this, slot, servers, body, self] {
+                                    drivers[slot] = std::make_unique<SimClientDriver>(sim, net, self, servers);
+                                    body(*drivers[slot]);
+                                  });
+                                },
+                                nullptr});
     sim.start(pid);
     return pid;
   }
@@ -156,7 +156,8 @@ std::vector<std::int64_t> ephemeral_lifetimes_ms(std::uint64_t seed) {
       d.execute(exists(0, path, true), seq++, watch);
       d.execute(await_event(0, EventType::kDeleted, path, 30000), seq++, watch);
       for (const auto& e : d.event_log()) {
-        if (e.event.type == EventType::kDeleted && e.event.path == path) trial.gone_ms = (e.at - trial.last_contact).to_ms();
+        if (e.event.type == EventType::kDeleted && e.event.path == path)
+          trial.gone_ms = (e.at - trial.last_contact).to_ms();
       }
     }
     done = true;
@@ -195,8 +196,9 @@ TEST(SimTiming, EphemeralOfASilentClientGoesAfterTheTimeout) {
     const auto [low, high] = std::minmax_element(lifetimes.begin(), lifetimes.end());
     EXPECT_LT(*low, kTimeoutMs + kTickMs / 2) << join(lifetimes);
     EXPECT_GT(*high, kTimeoutMs + kTickMs / 2) << join(lifetimes);
-    std::cout << "[ info ] seed " << seed << ": simulated ephemeral lifetimes after the last request (ms): "
-              << join(lifetimes) << "(real: 4325..5974)\n";
+    std::cout << "[ info ] seed " << seed
+              << ": simulated ephemeral lifetimes after the last request (ms): " << join(lifetimes)
+              << "(real: 4325..5974)\n";
   }
 }
 

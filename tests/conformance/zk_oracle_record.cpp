@@ -5,14 +5,14 @@
 //
 // With several servers, session slot k talks to server k % n only. The tree is wiped before each
 // sequence. Exit status 0 when every sequence ran.
+#include <zookeeper/zookeeper.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <zookeeper/zookeeper.h>
 
 #include "tests/conformance/zk_directed_sequences.hpp"
 #include "tests/conformance/zk_oracle_client.hpp"

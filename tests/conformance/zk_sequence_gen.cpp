@@ -115,13 +115,16 @@ std::string to_cpp(const Op& op) {
              (op.server >= 0 ? ", " + std::to_string(op.server) : std::string()) + ")";
     case OpKind::kClose: return "close_session(" + s + ")";
     case OpKind::kExpire: return "expire_session(" + s + ")";
-    case OpKind::kCreate: return "create(" + s + ", " + quoted(op.path) + ", " + data_cpp(op.data) + ", " + mode_cpp(op.mode) + ")";
+    case OpKind::kCreate:
+      return "create(" + s + ", " + quoted(op.path) + ", " + data_cpp(op.data) + ", " + mode_cpp(op.mode) + ")";
     case OpKind::kDelete: return "delete_node(" + s + ", " + quoted(op.path) + ", " + std::to_string(op.version) + ")";
     case OpKind::kExists: return "exists(" + s + ", " + quoted(op.path) + (op.watch ? ", true" : ", false") + ")";
     case OpKind::kGetData: return "get_data(" + s + ", " + quoted(op.path) + (op.watch ? ", true" : ", false") + ")";
     case OpKind::kSetData:
-      return "set_data(" + s + ", " + quoted(op.path) + ", " + data_cpp(op.data) + ", " + std::to_string(op.version) + ")";
-    case OpKind::kGetChildren: return "get_children(" + s + ", " + quoted(op.path) + (op.watch ? ", true" : ", false") + ")";
+      return "set_data(" + s + ", " + quoted(op.path) + ", " + data_cpp(op.data) + ", " + std::to_string(op.version) +
+             ")";
+    case OpKind::kGetChildren:
+      return "get_children(" + s + ", " + quoted(op.path) + (op.watch ? ", true" : ", false") + ")";
     case OpKind::kSync: return "sync_op(" + s + ", " + quoted(op.path) + ")";
     case OpKind::kCheck: return "check(" + quoted(op.path) + ", " + std::to_string(op.version) + ")";
     case OpKind::kMulti: {

@@ -33,12 +33,12 @@ struct SequenceGenConfig {
   int max_ops = 40;
   int min_sessions = 2;
   int max_sessions = 3;
-  // Per-op weights out of about 760 for the other kinds together (a sequence of 30 ops with weight 3
-  // holds an expire about one time in nine). Expire is the slow op on the oracle: its second-handle
+  // Per-op weights out of about 760 for the other kinds together (a sequence of 30 ops with weight 2
+  // holds an expire about one time in twelve). Expire is the slow op on the oracle: its second-handle
   // technique sometimes needs a retry (2 s) or more.
-  unsigned expire_weight = 3;
+  unsigned expire_weight = 2;
   unsigned timing_weight = 5;  // a short sleep / await_event (costs real time on the oracle)
-  bool bad_paths = true;    // occasionally paths the C client or the server rejects
+  bool bad_paths = true;       // occasionally paths the C client or the server rejects
 };
 
 namespace seqgen {
@@ -58,19 +58,35 @@ inline ::rc::Gen<std::optional<std::string>> data() {
 inline ::rc::Gen<std::string> node_path(bool bad_paths) {
   if (!bad_paths) {
     return ::rc::gen::weightedElement<std::string>({
-        {6, "/a"}, {5, "/b"}, {6, "/a/x"}, {4, "/a/y"}, {4, "/b/x"}, {3, "/a/x/z"},
-        {2, "/a/s-0000000000"}, {2, "/a/s-0000000001"}, {2, "/a/s-0000000002"}, {1, "/b/s-0000000000"},
+        {6, "/a"},
+        {5, "/b"},
+        {6, "/a/x"},
+        {4, "/a/y"},
+        {4, "/b/x"},
+        {3, "/a/x/z"},
+        {2, "/a/s-0000000000"},
+        {2, "/a/s-0000000001"},
+        {2, "/a/s-0000000002"},
+        {1, "/b/s-0000000000"},
     });
   }
   return ::rc::gen::weightedElement<std::string>({
-      {6, "/a"}, {5, "/b"}, {6, "/a/x"}, {4, "/a/y"}, {4, "/b/x"}, {3, "/a/x/z"},
-      {2, "/a/s-0000000000"}, {2, "/a/s-0000000001"}, {2, "/a/s-0000000002"}, {1, "/b/s-0000000000"},
-      {1, "a"},           // C client: ZBADARGUMENTS
-      {1, "/a/"},         // C client: trailing slash
-      {1, "/a//x"},       // C client: empty name
-      {1, "/a/."},        // C client: relative name
-      {1, "/a/\x1f"},     // passes the C client (< 0x1f), rejected by the server on create
-      {1, "/a/\x7f"},     // passes the C client, rejected by the server on create
+      {6, "/a"},
+      {5, "/b"},
+      {6, "/a/x"},
+      {4, "/a/y"},
+      {4, "/b/x"},
+      {3, "/a/x/z"},
+      {2, "/a/s-0000000000"},
+      {2, "/a/s-0000000001"},
+      {2, "/a/s-0000000002"},
+      {1, "/b/s-0000000000"},
+      {1, "a"},        // C client: ZBADARGUMENTS
+      {1, "/a/"},      // C client: trailing slash
+      {1, "/a//x"},    // C client: empty name
+      {1, "/a/."},     // C client: relative name
+      {1, "/a/\x1f"},  // passes the C client (< 0x1f), rejected by the server on create
+      {1, "/a/\x7f"},  // passes the C client, rejected by the server on create
       {1, "/a/zookeeper"},
   });
 }
@@ -93,7 +109,8 @@ inline ::rc::Gen<Op> create_op(int session, bool bad_paths) {
         return create(session, *node_path(bad_paths), *data(), CreateMode::kEphemeral);
       }
       case 2: {  // persistent sequential
-        const std::string base = *::rc::gen::weightedElement<std::string>({{6, "/a/s-"}, {2, "/b/s-"}, {1, "/a/"}, {1, "/a/x/s-"}});
+        const std::string base =
+            *::rc::gen::weightedElement<std::string>({{6, "/a/s-"}, {2, "/b/s-"}, {1, "/a/"}, {1, "/a/x/s-"}});
         return create(session, base, *data(), CreateMode::kPersistentSequential);
       }
       case 3: {  // ephemeral sequential
@@ -129,16 +146,16 @@ inline ::rc::Gen<Op> op(const SequenceGenConfig& config, int sessions) {
     const int s = *::rc::gen::inRange(0, sessions);
     const bool bad = config.bad_paths;
     const int what = *::rc::gen::weightedElement<int>({
-        {200, 0},                  // create
-        {70, 1},                   // delete
-        {70, 2},                   // set_data
-        {90, 3},                   // get_data
-        {90, 4},                   // exists
-        {70, 5},                   // get_children
-        {80, 6},                   // multi
-        {20, 7},                   // sync
-        {20, 8},                   // close
-        {20, 9},                   // open (maybe of an open slot: ZBADARGUMENTS)
+        {200, 0},                    // create
+        {70, 1},                     // delete
+        {70, 2},                     // set_data
+        {90, 3},                     // get_data
+        {90, 4},                     // exists
+        {70, 5},                     // get_children
+        {80, 6},                     // multi
+        {20, 7},                     // sync
+        {20, 8},                     // close
+        {20, 9},                     // open (maybe of an open slot: ZBADARGUMENTS)
         {config.expire_weight, 10},  // expire
         {config.timing_weight, 11},  // sleep / await_event
     });
@@ -149,17 +166,19 @@ inline ::rc::Gen<Op> op(const SequenceGenConfig& config, int sessions) {
       case 3: return get_data(s, *node_path(bad), *watch());
       case 4: return exists(s, *node_path(bad), *watch());
       case 5: {
-        const std::string path = *::rc::gen::weightedElement<std::string>({{8, "/a"}, {4, "/b"}, {3, "/a/x"}, {1, "/a/y"}});
+        const std::string path =
+            *::rc::gen::weightedElement<std::string>({{8, "/a"}, {4, "/b"}, {3, "/a/x"}, {1, "/a/y"}});
         return get_children(s, path, *watch());
       }
       case 6: {
-        const auto subs = *::rc::gen::container<std::vector<Op>>(static_cast<std::size_t>(*::rc::gen::inRange(1, 5)), sub_op(bad));
+        const auto subs =
+            *::rc::gen::container<std::vector<Op>>(static_cast<std::size_t>(*::rc::gen::inRange(1, 5)), sub_op(bad));
         return multi(s, subs);
       }
       case 7: return sync_op(s, *::rc::gen::element<std::string>("/", "/a", "/a/x"));
       case 8: return close_session(s);
-      // Session timeouts bound the oracle's expire when it has to wait: no long ones.
-      case 9: return open_session(s, *::rc::gen::weightedElement<std::int32_t>({{3, 4000}, {1, 10000}}));
+      // No long session timeouts (the oracle's expire), few short ones (spurious disconnects).
+      case 9: return open_session(s, *::rc::gen::weightedElement<std::int32_t>({{4, 10000}, {1, 4000}}));
       case 10: return expire_session(s);
       default:
         if (*::rc::gen::arbitrary<bool>()) return sleep_ms(*::rc::gen::element<std::int32_t>(5, 20));
@@ -176,8 +195,10 @@ inline ::rc::Gen<std::vector<Op>> op_sequence(const SequenceGenConfig& config = 
   auto sequence = ::rc::gen::exec([config] {
     const int sessions = *::rc::gen::inRange(config.min_sessions, config.max_sessions + 1);
     std::vector<Op> ops;
-    // 4 s sessions: the oracle's expire waits at most 3 s + 2 x 4 s when its second handle loses.
-    for (int s = 0; s < sessions; s++) ops.push_back(open_session(s, 4000));
+    // 10 s sessions: shorter ones (receive timeout 2/3 T) get dropped by a real server that a loaded
+    // machine stalls for a couple of seconds; longer ones lengthen the oracle's expire when its second
+    // handle loses the race (it then waits its connect timeout + 2 T).
+    for (int s = 0; s < sessions; s++) ops.push_back(open_session(s, 10000));
     if (*::rc::gen::weightedElement<int>({{4, 1}, {1, 0}})) ops.push_back(create(0, "/a", "root-a"));
     if (*::rc::gen::weightedElement<int>({{3, 1}, {1, 0}})) ops.push_back(create(sessions - 1, "/b", std::nullopt));
     const int n = *::rc::gen::inRange(config.min_ops, config.max_ops + 1);
@@ -185,7 +206,8 @@ inline ::rc::Gen<std::vector<Op>> op_sequence(const SequenceGenConfig& config = 
     ops.insert(ops.end(), body.begin(), body.end());
     return ops;
   });
-  return ::rc::gen::shrink(std::move(sequence), [](const std::vector<Op>& ops) { return ::rc::shrink::removeChunks(ops); });
+  return ::rc::gen::shrink(std::move(sequence),
+                           [](const std::vector<Op>& ops) { return ::rc::shrink::removeChunks(ops); });
 }
 
 // Removes what would crash the ZooKeeper C client 3.8.0 rather than test the server:
