@@ -25,13 +25,13 @@ CompletedCheckpointStore::CompletedCheckpointStore(curator::CuratorFramework& cl
       handles_(client, storage,
                StateHandleStoreOptions{options_.zk_namespace + "/jobs/" + options_.job_id + "/checkpoints",
                                        cluster_storage_dir(options_.storage_dir, options_.cluster_id) + "/completedCheckpoint",
-                                       options_.lock_owner, options_.mutant, "checkpoint"}) {
+                                       options_.lock_owner, options_.mutant, "checkpoint", options_.trace_tags}) {
   SIM_ASSERT(options_.num_retained >= 1);
 }
 
 AddOutcome CompletedCheckpointStore::add(std::int64_t id, const std::string& metadata) {
   const AddOutcome outcome = handles_.add_and_lock(checkpoint_node_name(id), metadata);
-  if (outcome == AddOutcome::kAdded) checkpoints_.push_back({id, "", metadata});
+  if (outcome == AddOutcome::kAdded) checkpoints_.push_back({id, handles_.last_file(), metadata});
   return outcome;
 }
 
@@ -51,19 +51,20 @@ RecoverResult CompletedCheckpointStore::recover() {
   for (const std::string& name : *names) {
     if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
     const StateRead read = handles_.get_and_lock(name);
-    switch (read.outcome) {
-      case ReadOutcome::kRead: result.checkpoints.push_back({std::stoll(name), read.file, read.bytes}); break;
-      case ReadOutcome::kNoPointer: break;  // subsumed meanwhile
-      case ReadOutcome::kMissingFile:
-        result.outcome = RecoverOutcome::kMissingFile;
-        result.detail = read.file;
-        return result;
-      case ReadOutcome::kStorageFailed:
-        result.outcome = RecoverOutcome::kStorageFailed;
-        result.detail = read.file;
-        return result;
-      case ReadOutcome::kZooKeeperFailed: return result;
+    if (read.outcome == ReadOutcome::kRead) {
+      result.checkpoints.push_back({std::stoll(name), read.file, read.bytes});
+      continue;
     }
+    if (read.outcome == ReadOutcome::kNoPointer) continue;  // subsumed meanwhile
+    if (read.outcome == ReadOutcome::kZooKeeperFailed) return result;
+    // FLINK-7783: a checkpoint that cannot be read is taken for garbage and removed.
+    if (options_.mutant == Mutant::kFlink7783) {
+      handles_.release_and_try_remove(name);
+      continue;
+    }
+    result.outcome = read.outcome == ReadOutcome::kMissingFile ? RecoverOutcome::kMissingFile : RecoverOutcome::kStorageFailed;
+    result.detail = read.file;
+    return result;
   }
   result.outcome = RecoverOutcome::kRecovered;
   checkpoints_ = result.checkpoints;

@@ -20,6 +20,7 @@ struct CheckpointStoreOptions {
   int num_retained = 1;
   std::string lock_owner;     // this store instance's UUID
   Mutant mutant = Mutant::kNone;
+  std::vector<sim::TraceField> trace_tags;  // cluster, job, session_id
 };
 
 struct CompletedCheckpoint {
@@ -47,6 +48,8 @@ class CompletedCheckpointStore {
   RecoverResult recover();
   // Removes all but the newest num_retained checkpoints this store holds. True if all went.
   bool subsume();
+  // Local cleanup of a suspended job: our locks go, the checkpoints stay.
+  bool release_all() { return handles_.release_all(); }
   bool release_and_try_remove(std::int64_t id) { return handles_.release_and_try_remove(checkpoint_node_name(id)); }
   const std::vector<CompletedCheckpoint>& checkpoints() const { return checkpoints_; }
   const std::string& checkpoints_path() const { return handles_.root(); }

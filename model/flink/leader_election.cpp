@@ -10,7 +10,19 @@ LeaderElectionService::LeaderElectionService(curator::CuratorFramework& client, 
       rng_(client.sim().rng_stream("leader-election/" + options_.participant + "/" +
                                    std::to_string(client.sim().incarnation(client.owner())))) {}
 
-void LeaderElectionService::add_contender(LeaderContender contender) { contenders_.push_back(std::move(contender)); }
+void LeaderElectionService::add_contender(LeaderContender contender) {
+  contenders_.push_back(std::move(contender));
+  if (issued_) contenders_.back().grant(*issued_);
+}
+
+void LeaderElectionService::remove_contender(const std::string& component) {
+  std::erase_if(contenders_, [&](const LeaderContender& c) { return c.component == component; });
+}
+
+void LeaderElectionService::trace(const char* name, std::vector<sim::TraceField> fields) {
+  fields.insert(fields.begin(), options_.trace_tags.begin(), options_.trace_tags.end());
+  client_.sim().record("flink", name, client_.owner(), std::move(fields));
+}
 
 void LeaderElectionService::start() {
   sim::Simulation& sim = client_.sim();
@@ -49,13 +61,13 @@ void LeaderElectionService::on_is_leader() {
   // The latch may have flipped back while this event waited in the queue.
   if (!latch_->has_leadership()) return;
   issued_ = new_session_id();
-  client_.sim().record("flink", "grant", client_.owner(), {{"session_id", *issued_}});
+  trace("grant", {{"session_id", *issued_}});
   for (const auto& contender : contenders_) contender.grant(*issued_);
 }
 
 void LeaderElectionService::on_not_leader() {
   if (!issued_) return;
-  client_.sim().record("flink", "revoke", client_.owner(), {{"session_id", *issued_}});
+  trace("revoke", {{"session_id", *issued_}});
   issued_.reset();
   for (const auto& contender : contenders_) contender.revoke();
 }
@@ -63,14 +75,14 @@ void LeaderElectionService::on_not_leader() {
 bool LeaderElectionService::confirm(const std::string& component, const std::string& session_id,
                                     const std::string& address) {
   if (!latch_->has_leadership() || !issued_ || *issued_ != session_id) {
-    client_.sim().record("flink", "confirm-rejected", client_.owner(), {{"component", component}, {"session_id", session_id}});
+    trace("confirm-rejected", {{"component", component}, {"session_id", session_id}});
     return false;
   }
   const PublishOutcome outcome =
       write_leader_information(client_, connection_info_path(options_.zk_namespace, component), {session_id, address},
                                [this] { return latch_->has_leadership(); });
-  client_.sim().record("flink", outcome == PublishOutcome::kWritten ? "confirm" : "confirm-unpublished", client_.owner(),
-                       {{"component", component}, {"session_id", session_id}, {"address", address}});
+  trace(outcome == PublishOutcome::kWritten ? "confirm" : "confirm-unpublished",
+        {{"component", component}, {"session_id", session_id}, {"address", address}});
   return outcome == PublishOutcome::kWritten;
 }
 

@@ -27,6 +27,7 @@ struct LeaderElectionOptions {
   std::string zk_namespace;  // "/flink/default"
   std::string participant;   // the JobManager's name
   bool requeue_on_reconnect = false;  // Curator 2.x latch behaviour
+  std::vector<sim::TraceField> trace_tags;  // added to every trace event: the cluster
 };
 
 class LeaderElectionService {
@@ -35,7 +36,10 @@ class LeaderElectionService {
   LeaderElectionService(const LeaderElectionService&) = delete;
   LeaderElectionService& operator=(const LeaderElectionService&) = delete;
 
+  // A contender added while leading is granted the current session at once (a JobManagerRunner
+  // created by a leading Dispatcher).
   void add_contender(LeaderContender contender);
+  void remove_contender(const std::string& component);
   void start();
   // From the contender's fiber. True when accepted and connection_info written.
   bool confirm(const std::string& component, const std::string& session_id, const std::string& address);
@@ -45,6 +49,7 @@ class LeaderElectionService {
 
  private:
   enum Event : std::uint32_t { kIsLeader = 1, kNotLeader };
+  void trace(const char* name, std::vector<sim::TraceField> fields);
   void run();
   void on_is_leader();
   void on_not_leader();

@@ -59,8 +59,9 @@ void LeaderRetrieval::read_and_watch() {
 void LeaderRetrieval::notify(const LeaderInformation& info) {
   if (info == last_) return;
   last_ = info;
-  client_.sim().record("flink", "leader-retrieved", client_.owner(),
-                       {{"path", options_.path}, {"session_id", info.session_id}, {"address", info.address}});
+  std::vector<sim::TraceField> fields = options_.trace_tags;
+  fields.insert(fields.end(), {{"path", options_.path}, {"session_id", info.session_id}, {"address", info.address}});
+  client_.sim().record("flink", "leader-retrieved", client_.owner(), std::move(fields));
   if (listener_) listener_(info);
 }
 

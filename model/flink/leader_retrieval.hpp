@@ -17,6 +17,7 @@ struct LeaderRetrievalOptions {
   std::string path;  // <ns>/leader/<component>/connection_info
   bool tolerate_suspended_connections = false;
   bool mutant_flink_19557 = false;
+  std::vector<sim::TraceField> trace_tags;  // added to every trace event: the cluster
 };
 
 class LeaderRetrieval {

@@ -22,6 +22,7 @@ StateHandleStore::StateHandleStore(curator::CuratorFramework& client, sim::Files
 }
 
 void StateHandleStore::trace(const std::string& what, std::vector<sim::TraceField> fields) {
+  fields.insert(fields.end(), options_.trace_tags.begin(), options_.trace_tags.end());
   client_.sim().record("flink", options_.kind + "-" + what, client_.owner(), std::move(fields));
 }
 
@@ -40,6 +41,7 @@ Code StateHandleStore::ensure_root() {
 
 AddOutcome StateHandleStore::add_and_lock(const std::string& name, const std::string& state) {
   const std::string file = new_file_path();
+  last_file_ = file;
   const std::string pointer = options_.root + "/" + name;
   if (storage_.put(file, state) != sim::FsStatus::kOk) {
     trace("add-failed", {{"path", pointer}, {"reason", std::string("storage")}});
@@ -88,17 +90,30 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
   const auto read = client_.get_data(pointer);
   const std::string file = read.code == Code::Ok && read.data ? *read.data : "";
   const bool pointer_first = options_.mutant == Mutant::kFlink26284;
-  if (pointer_first && client_.remove(pointer) != Code::Ok) return false;
+  if (pointer_first) {
+    if (client_.remove(pointer) != Code::Ok) return false;
+    trace("pointer-deleted", {{"path", pointer}});
+  }
   if (!file.empty()) {
     const auto removed = storage_.remove(file);
     if (removed != sim::FsStatus::kOk && removed != sim::FsStatus::kNotFound) return false;
+    trace("file-discarded", {{"path", pointer}, {"file", file}});
   }
   if (!pointer_first) {
     const Code deleted = client_.remove(pointer);
     if (deleted != Code::Ok && deleted != Code::NoNode) return false;
+    trace("pointer-deleted", {{"path", pointer}});
   }
   trace("removed", {{"path", pointer}, {"file", file}});
   return true;
+}
+
+bool StateHandleStore::release_all() {
+  const auto all = names();
+  if (!all) return false;
+  bool released = true;
+  for (const std::string& name : *all) released &= release(name) == Code::Ok;
+  return released;
 }
 
 StateRead StateHandleStore::get_and_lock(const std::string& name) {

@@ -33,6 +33,7 @@ struct StateHandleStoreOptions {
   std::string lock_owner;   // this store instance's UUID
   Mutant mutant = Mutant::kNone;
   std::string kind;         // for traces: "checkpoint", "job-graph"
+  std::vector<sim::TraceField> trace_tags;  // added to every trace event: cluster, job, session_id
 };
 
 class StateHandleStore {
@@ -43,10 +44,14 @@ class StateHandleStore {
   AddOutcome add_and_lock(const std::string& name, const std::string& state);
   bool release_and_try_remove(const std::string& name);
   model::zk::Code release(const std::string& name);
+  // releaseAll: our lock on every pointer (local cleanup of a suspended job). False on a failure.
+  bool release_all();
   StateRead get_and_lock(const std::string& name);
   // The pointers' names, sorted; nullopt when ZooKeeper failed.
   std::optional<std::vector<std::string>> names();
   const std::string& root() const { return options_.root; }
+  // The file of the last add_and_lock, whatever its outcome.
+  const std::string& last_file() const { return last_file_; }
 
  private:
   std::string new_file_path();
@@ -57,6 +62,7 @@ class StateHandleStore {
   StateHandleStoreOptions options_;
   sim::Prng rng_;
   bool root_ensured_ = false;
+  std::string last_file_;
 };
 
 }  // namespace model::flink

@@ -1,0 +1,75 @@
+#include "model/flink/checkpoint_coordinator.hpp"
+
+#include "sim/assert.hpp"
+
+namespace model::flink {
+
+CheckpointCoordinator::CheckpointCoordinator(CoordinatorContext context, CheckpointIdCounter& counter,
+                                             CompletedCheckpointStore& store)
+    : context_(std::move(context)), counter_(counter), store_(store) {
+  SIM_ASSERT(context_.sim != nullptr && context_.rpc != nullptr);
+}
+
+void CheckpointCoordinator::trace(const char* name, std::vector<sim::TraceField> fields) {
+  fields.insert(fields.begin(), context_.trace_tags.begin(), context_.trace_tags.end());
+  context_.sim->record("flink", name, context_.self, std::move(fields));
+}
+
+bool CheckpointCoordinator::trigger(const std::vector<std::string>& tasks) {
+  SIM_ASSERT(!pending() && !tasks.empty());
+  const auto id = counter_.get_and_increment();
+  if (!id) {
+    trace("checkpoint-trigger-failed", {{"reason", std::string("counter")}});
+    return false;
+  }
+  pending_id_ = *id;
+  pending_tasks_ = tasks;
+  acknowledged_.clear();
+  trace("checkpoint-triggered", {{"checkpoint_id", *id}});
+  for (const std::string& task : tasks) {
+    context_.rpc->send(context_.self, task,
+                       rpc_message(RpcKind::kTriggerCheckpoint, context_.address, context_.session_id, context_.job, *id));
+  }
+  return true;
+}
+
+bool CheckpointCoordinator::acknowledge(const std::string& task, std::int64_t checkpoint_id) {
+  if (!pending_id_ || *pending_id_ != checkpoint_id) return false;  // late, for an aborted one
+  acknowledged_.insert(task);
+  for (const std::string& expected : pending_tasks_) {
+    if (acknowledged_.count(expected) == 0) return false;
+  }
+  return true;
+}
+
+void CheckpointCoordinator::abort_pending(const std::string& reason) {
+  if (!pending_id_) return;
+  trace("checkpoint-aborted", {{"checkpoint_id", *pending_id_}, {"reason", reason}});
+  pending_id_.reset();
+}
+
+FinalizeOutcome CheckpointCoordinator::finalize(const std::function<bool()>& still_leading) {
+  SIM_ASSERT(pending());
+  const std::int64_t id = *pending_id_;
+  const std::string metadata = "job=" + context_.job + " checkpoint=" + std::to_string(id) +
+                               " session=" + context_.session_id;
+  const AddOutcome added = store_.add(id, metadata);
+  if (added != AddOutcome::kAdded) {
+    const bool maybe = added == AddOutcome::kFailedFileKept;
+    abort_pending(maybe ? "store-possibly-committed" : "store-failed");
+    return maybe ? FinalizeOutcome::kPossiblyCommitted : FinalizeOutcome::kAborted;
+  }
+  store_.subsume();
+  pending_id_.reset();
+  // A JobMaster stopped while it wrote no longer notifies: the next one restores this checkpoint.
+  if (!still_leading()) return FinalizeOutcome::kStopped;
+  const std::string file = store_.checkpoints().empty() ? "" : store_.checkpoints().back().file;
+  trace("checkpoint-completed", {{"checkpoint_id", id}, {"file", file}});
+  for (const std::string& task : pending_tasks_) {
+    context_.rpc->send(context_.self, task, rpc_message(RpcKind::kNotifyCheckpointComplete, context_.address,
+                                                        context_.session_id, context_.job, id));
+  }
+  return FinalizeOutcome::kCompleted;
+}
+
+}  // namespace model::flink

@@ -1,0 +1,56 @@
+#pragma once
+// The CheckpointCoordinator of one JobMaster term: draws the id from the ZooKeeper counter and
+// triggers every task (startTriggeringCheckpoint), collects acknowledgements, and once every task
+// has acknowledged finalizes in Flink's order: write the metadata file and add the pointer with
+// addAndLock (one step of the store), subsume old checkpoints down to num-retained, then notify
+// "checkpoint complete" — the moment an exactly-once sink commits, traced as checkpoint-completed.
+// One checkpoint at a time (execution.checkpointing.max-concurrent-checkpoints = 1).
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/flink/checkpoint_id_counter.hpp"
+#include "model/flink/completed_checkpoint_store.hpp"
+#include "model/flink/rpc.hpp"
+
+namespace model::flink {
+
+enum class FinalizeOutcome { kCompleted, kAborted, kPossiblyCommitted, kStopped };
+
+struct CoordinatorContext {
+  sim::Simulation* sim = nullptr;
+  RpcRouter* rpc = nullptr;
+  sim::ProcessId self = sim::kNoProcess;
+  std::string address;     // the JobMaster's RPC address
+  std::string job;
+  std::string session_id;  // the JobMasterId: every call to a task is fenced with it
+  std::vector<sim::TraceField> trace_tags;
+};
+
+class CheckpointCoordinator {
+ public:
+  CheckpointCoordinator(CoordinatorContext context, CheckpointIdCounter& counter, CompletedCheckpointStore& store);
+
+  // Draws an id and sends the triggers. False when the counter refused or failed.
+  bool trigger(const std::vector<std::string>& tasks);
+  bool pending() const { return pending_id_.has_value(); }
+  // True when this acknowledgement was the last one the pending checkpoint waited for.
+  bool acknowledge(const std::string& task, std::int64_t checkpoint_id);
+  // Blocking (storage and ZooKeeper). `still_leading` is asked before the commit point.
+  FinalizeOutcome finalize(const std::function<bool()>& still_leading);
+  void abort_pending(const std::string& reason);
+
+ private:
+  void trace(const char* name, std::vector<sim::TraceField> fields);
+
+  CoordinatorContext context_;
+  CheckpointIdCounter& counter_;
+  CompletedCheckpointStore& store_;
+  std::optional<std::int64_t> pending_id_;
+  std::vector<std::string> pending_tasks_;
+  std::set<std::string> acknowledged_;
+};
+
+}  // namespace model::flink

@@ -1,0 +1,180 @@
+#include "model/flink/cluster.hpp"
+
+#include <stdexcept>
+
+#include "model/flink/job_client.hpp"
+#include "model/flink/job_manager.hpp"
+#include "model/flink/supervisor.hpp"
+#include "model/flink/task_manager.hpp"
+#include "sim/assert.hpp"
+
+namespace model::flink {
+namespace {
+
+// How often the ZooKeeper-decided leader is sampled for the trace. Leadership as ZooKeeper
+// decides it changes only with latch nodes, at most a few times per failover.
+constexpr sim::Duration kZooKeeperLeaderSampling = sim::milliseconds(50);
+
+// The quorum string names ZooKeeper servers by host; the simulated servers are processes "zk<id>"
+// and the hosts of zoo.cfg lines. Every host must be one of them.
+std::vector<sim::ProcessId> quorum_processes(const sim::Simulation& sim, const model::zk::Ensemble& ensemble,
+                                             const FlinkConfig& config) {
+  if (config.zookeeper_quorum.empty()) return ensemble.pids();
+  std::vector<sim::ProcessId> pids;
+  for (const HostPort& server : config.zookeeper_quorum) {
+    bool found = false;
+    for (int i = 0; i < ensemble.size(); i++) {
+      const auto& address = ensemble.config().servers.at(static_cast<std::size_t>(i));
+      if (sim.process_name(ensemble.pid(i)) == server.host || address.host == server.host) {
+        pids.push_back(ensemble.pid(i));
+        found = true;
+      }
+    }
+    if (!found) throw std::invalid_argument("high-availability.zookeeper.quorum: no ZooKeeper server " + server.host);
+  }
+  return pids;
+}
+
+}  // namespace
+
+class ClusterModel {
+ public:
+  ClusterModel(sim::Simulation& sim, sim::Network& net, sim::Filesystem& storage, const model::zk::Ensemble& zookeeper,
+               ClusterOptions options)
+      : sim_(sim),
+        storage_(storage),
+        zookeeper_(zookeeper),
+        options_(std::move(options)),
+        rpc_(sim, net, "rpc/" + options_.name),
+        supervisor_(sim, options_.restart_delay) {
+    SIM_ASSERT(!options_.masters.empty());
+    env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(sim, zookeeper, options_.config)};
+    const std::string prefix = options_.name.empty() ? "" : options_.name + "/";
+    jobmanager_objects_.resize(options_.masters.size());
+    for (std::size_t i = 0; i < options_.masters.size(); i++) {
+      const std::string name = prefix + options_.masters[i].host;
+      jobmanagers_.push_back(sim.add_process(name, {[this, i, name](sim::ProcessId pid) {
+                                                      jobmanager_objects_[i] = std::make_unique<JobManager>(env_, storage_, pid, name);
+                                                      jobmanager_objects_[i]->start();
+                                                    },
+                                                    [this, i](sim::ProcessId) { jobmanager_objects_[i].reset(); }}));
+      supervisor_.watch(jobmanagers_.back());
+    }
+    taskmanager_objects_.resize(static_cast<std::size_t>(options_.taskmanagers));
+    for (std::size_t i = 0; i < taskmanager_objects_.size(); i++) {
+      const std::string name = prefix + "tm" + std::to_string(i + 1);
+      taskmanagers_.push_back(sim.add_process(name, {[this, i, name](sim::ProcessId pid) {
+                                                       taskmanager_objects_[i] = std::make_unique<TaskManager>(env_, pid, name);
+                                                       taskmanager_objects_[i]->start();
+                                                     },
+                                                     [this, i](sim::ProcessId) { taskmanager_objects_[i].reset(); }}));
+      supervisor_.watch(taskmanagers_.back());
+    }
+    const std::string client_name = prefix + "client";
+    client_ = sim.add_process(client_name, {[this, client_name](sim::ProcessId pid) {
+                                              client_object_ = std::make_unique<JobClient>(env_, pid, client_name);
+                                              client_object_->start();
+                                            },
+                                            [this](sim::ProcessId) { client_object_.reset(); }});
+  }
+
+  void start() {
+    for (const sim::ProcessId pid : jobmanagers_) sim_.start(pid);
+    for (const sim::ProcessId pid : taskmanagers_) sim_.start(pid);
+    sim_.start(client_);
+    sample_zookeeper_leader();
+  }
+
+  std::optional<int> believed_leader() const {
+    for (std::size_t i = 0; i < jobmanager_objects_.size(); i++) {
+      const auto& jm = jobmanager_objects_[i];
+      if (jm && sim_.process_state(jobmanagers_[i]) != sim::ProcessState::kDown && jm->election().has_leadership() &&
+          jm->election().issued_session()) {
+        return static_cast<int>(i);
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The lowest latch node in the ZooKeeper leader's tree, owned by any session a JobManager of
+  // this cluster ever had (an old incarnation's node leads until its session expires).
+  std::optional<int> zookeeper_leader() {
+    remember_sessions();
+    const int leader = zookeeper_.leader();
+    if (leader < 0) return std::nullopt;
+    const auto* server = zookeeper_.server(leader);
+    if (server == nullptr) return std::nullopt;
+    const std::string latch_dir = options_.config.zookeeper_namespace() + "/leader/latch/";
+    std::optional<int> lowest;
+    std::string lowest_sequence;
+    for (const auto& [session, jm] : sessions_) {
+      for (const std::string& path : server->tree().ephemerals(session)) {
+        if (path.rfind(latch_dir, 0) != 0 || path.size() < 10) continue;
+        const std::string sequence = path.substr(path.size() - 10);
+        if (!lowest || sequence < lowest_sequence) {
+          lowest = jm;
+          lowest_sequence = sequence;
+        }
+      }
+    }
+    return lowest;
+  }
+
+  const ClusterOptions& options() const { return options_; }
+  const std::vector<sim::ProcessId>& jobmanagers() const { return jobmanagers_; }
+  const std::vector<sim::ProcessId>& taskmanagers() const { return taskmanagers_; }
+  sim::ProcessId client() const { return client_; }
+
+ private:
+  void remember_sessions() {
+    for (std::size_t i = 0; i < jobmanager_objects_.size(); i++) {
+      if (!jobmanager_objects_[i]) continue;
+      const model::zk::SessionId session = jobmanager_objects_[i]->zookeeper_session();
+      if (session != 0) sessions_[session] = static_cast<int>(i);
+    }
+  }
+
+  void sample_zookeeper_leader() {
+    const std::optional<int> now = zookeeper_leader();
+    if (!sampled_ || now != last_zookeeper_leader_) {
+      sampled_ = true;
+      last_zookeeper_leader_ = now;
+      const std::string jm = now ? sim_.process_name(jobmanagers_[static_cast<std::size_t>(*now)]) : "";
+      sim_.record("flink", "zk-leader", sim::kNoProcess, {{"cluster", options_.name}, {"jm", jm}});
+    }
+    sim_.after(kZooKeeperLeaderSampling, [this] { sample_zookeeper_leader(); });
+  }
+
+  sim::Simulation& sim_;
+  sim::Filesystem& storage_;
+  const model::zk::Ensemble& zookeeper_;
+  ClusterOptions options_;
+  RpcRouter rpc_;
+  Supervisor supervisor_;
+  TaskManagerEnvironment env_;
+  std::vector<sim::ProcessId> jobmanagers_;
+  std::vector<sim::ProcessId> taskmanagers_;
+  sim::ProcessId client_ = sim::kNoProcess;
+  std::vector<std::unique_ptr<JobManager>> jobmanager_objects_;
+  std::vector<std::unique_ptr<TaskManager>> taskmanager_objects_;
+  std::unique_ptr<JobClient> client_object_;
+  std::map<model::zk::SessionId, int> sessions_;
+  std::optional<int> last_zookeeper_leader_;
+  bool sampled_ = false;
+};
+
+FlinkCluster::FlinkCluster(sim::Simulation& sim, sim::Network& net, sim::Filesystem& storage,
+                           const model::zk::Ensemble& zookeeper, ClusterOptions options)
+    : model_(std::make_unique<ClusterModel>(sim, net, storage, zookeeper, std::move(options))) {}
+
+FlinkCluster::~FlinkCluster() = default;
+
+void FlinkCluster::start() { model_->start(); }
+const ClusterOptions& FlinkCluster::options() const { return model_->options(); }
+const std::vector<sim::ProcessId>& FlinkCluster::jobmanagers() const { return model_->jobmanagers(); }
+const std::vector<sim::ProcessId>& FlinkCluster::taskmanagers() const { return model_->taskmanagers(); }
+sim::ProcessId FlinkCluster::client() const { return model_->client(); }
+std::optional<int> FlinkCluster::believed_leader() const { return model_->believed_leader(); }
+std::optional<int> FlinkCluster::zookeeper_leader() const { return model_->zookeeper_leader(); }
+
+}  // namespace model::flink

@@ -1,0 +1,64 @@
+#include "model/flink/job_client.hpp"
+
+#include <algorithm>
+
+namespace model::flink {
+namespace {
+
+constexpr sim::Duration kAskTimeout = sim::seconds(5);
+constexpr sim::Duration kRetryDelay = sim::seconds(1);
+
+}  // namespace
+
+JobClient::JobClient(const TaskManagerEnvironment& env, sim::ProcessId self, std::string address)
+    : env_(env), self_(self), address_(std::move(address)) {}
+
+void JobClient::start() {
+  sim::Simulation& sim = *env_.sim;
+  inbox_ = sim.mailbox_open(self_, 1024);
+  env_.rpc->bind(address_, self_, inbox_);
+  const FlinkConfig& config = env_.cluster->config;
+  client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
+  client_->start();
+  retrieval_ = std::make_unique<LeaderRetrieval>(
+      *client_,
+      LeaderRetrievalOptions{connection_info_path(config.zookeeper_namespace(), "dispatcher"),
+                             config.zookeeper_client.tolerate_suspended_connections, false,
+                             {{"cluster", env_.cluster->name}}},
+      [this](const LeaderInformation& info) { dispatcher_ = info; });
+  retrieval_->start();
+  sim.spawn(self_, "job-client", [this] { run(); });
+}
+
+void JobClient::run() {
+  std::vector<Action> actions;
+  for (const JobSchedule& job : env_.cluster->jobs) {
+    actions.push_back({sim::Instant{} + job.submit_at, job.id, RpcKind::kSubmitJob});
+    if (job.cancel_at) actions.push_back({sim::Instant{} + *job.cancel_at, job.id, RpcKind::kCancelJob});
+  }
+  std::stable_sort(actions.begin(), actions.end(), [](const Action& a, const Action& b) { return a.at < b.at; });
+  for (const Action& action : actions) {
+    if (action.at > env_.sim->now()) env_.sim->sleep(action.at - env_.sim->now());
+    perform(action);
+  }
+}
+
+// Until acknowledged: a lost request, a lost reply or a rejection (not the leader) is retried.
+void JobClient::perform(const Action& action) {
+  for (;;) {
+    if (!dispatcher_.empty()) {
+      env_.rpc->send(self_, dispatcher_.address, rpc_message(action.kind, address_, dispatcher_.session_id, action.job));
+      const sim::Instant deadline = env_.sim->now() + kAskTimeout;
+      while (env_.sim->now() < deadline) {
+        const auto mail = env_.sim->receive(inbox_, deadline - env_.sim->now());
+        const auto* reply = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
+        if (reply == nullptr || reply->job != action.job || reply->value != static_cast<std::int64_t>(action.kind)) continue;
+        if (reply->kind == RpcKind::kJobAcked) return;
+        if (reply->kind == RpcKind::kJobRejected) break;
+      }
+    }
+    env_.sim->sleep(kRetryDelay);
+  }
+}
+
+}  // namespace model::flink

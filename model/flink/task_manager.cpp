@@ -1,0 +1,195 @@
+#include "model/flink/task_manager.hpp"
+
+#include <algorithm>
+
+#include "sim/assert.hpp"
+
+namespace model::flink {
+namespace {
+
+// How long a task takes to snapshot its state before it acknowledges a checkpoint.
+constexpr sim::Duration kSnapshotMin = sim::milliseconds(5);
+constexpr sim::Duration kSnapshotMax = sim::milliseconds(80);
+
+sim::TraceField field(const char* key, std::string value) { return {key, std::move(value)}; }
+
+}  // namespace
+
+TaskManager::TaskManager(const TaskManagerEnvironment& env, sim::ProcessId self, std::string address)
+    : env_(env),
+      self_(self),
+      address_(std::move(address)),
+      rng_(env.sim->rng_stream("taskmanager/" + address_ + "/" + std::to_string(env.sim->incarnation(self)))) {
+  SIM_ASSERT(env_.sim != nullptr && env_.rpc != nullptr && env_.cluster != nullptr);
+}
+
+void TaskManager::trace(const std::string& name, std::vector<sim::TraceField> fields) {
+  fields.insert(fields.begin(), field("cluster", env_.cluster->name));
+  env_.sim->record("flink", name, self_, std::move(fields));
+}
+
+void TaskManager::start() {
+  sim::Simulation& sim = *env_.sim;
+  inbox_ = sim.mailbox_open(self_, 4096);
+  env_.rpc->bind(address_, self_, inbox_);
+  const FlinkConfig& config = env_.cluster->config;
+  client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_,
+                                                        curator_options(config, env_.zookeeper, address_));
+  client_->start();
+  const std::string ns = config.zookeeper_namespace();
+  const bool tolerate = config.zookeeper_client.tolerate_suspended_connections;
+  const bool mutant_19557 = env_.cluster->mutant == Mutant::kFlink19557;
+  const std::vector<sim::TraceField> tags = {field("cluster", env_.cluster->name)};
+  rm_retrieval_ = std::make_unique<LeaderRetrieval>(
+      *client_, LeaderRetrievalOptions{connection_info_path(ns, "resource_manager"), tolerate, mutant_19557, tags},
+      [this](const LeaderInformation& info) { resource_manager_ = info; });
+  rm_retrieval_->start();
+  for (const JobSchedule& job : env_.cluster->jobs) {
+    JobSlot& slot = jobs_[job.id];
+    slot.retrieval = std::make_unique<LeaderRetrieval>(
+        *client_, LeaderRetrievalOptions{connection_info_path(ns, "job-" + job.id), tolerate, mutant_19557, tags},
+        [this, id = job.id](const LeaderInformation& info) { on_job_leader(id, info); });
+    slot.retrieval->start();
+  }
+  sim.spawn(self_, "taskmanager", [this] { run(); });
+}
+
+void TaskManager::run() {
+  sim::Simulation& sim = *env_.sim;
+  const sim::Duration interval = env_.cluster->config.heartbeat_interval;
+  sim::Instant next_heartbeat = sim.now();
+  for (;;) {
+    if (sim.now() >= next_heartbeat) {
+      heartbeat_resource_manager();
+      check_jobmaster_heartbeats();
+      next_heartbeat = sim.now() + interval;
+    }
+    const auto mail = sim.receive(inbox_, next_heartbeat - sim.now());
+    if (!mail) continue;
+    if (const auto* message = sim::payload_as<RpcMessage>(*mail)) on_message(*message);
+  }
+}
+
+void TaskManager::on_message(const RpcMessage& message) {
+  switch (message.kind) {
+    case RpcKind::kRegistrationAcked:
+      if (message.session_id == resource_manager_.session_id) registered_with_ = message.session_id;
+      break;
+    case RpcKind::kDeployTasks: on_deploy(message); break;
+    case RpcKind::kTriggerCheckpoint: on_trigger(message); break;
+    case RpcKind::kNotifyCheckpointComplete: on_notify(message); break;
+    case RpcKind::kCancelTasks: on_cancel(message); break;
+    case RpcKind::kJobMasterHeartbeat: {
+      auto found = jobs_.find(message.job);
+      if (found == jobs_.end() || found->second.leader.session_id != message.session_id) break;
+      found->second.jobmaster_heard_at = env_.sim->now();
+      send_to_jobmaster(message.job, RpcKind::kHeartbeatReply, message.session_id);
+      break;
+    }
+    default: SIM_ASSERT_MSG(false, "a TaskManager got a message meant for a JobManager");
+  }
+}
+
+// JobLeaderService + TaskExecutor fencing: only the JobMaster retrieval reports for the job.
+bool TaskManager::fenced_accept(const RpcMessage& message, const char* what, bool needs_running) {
+  auto found = jobs_.find(message.job);
+  const std::string known = found == jobs_.end() ? "" : found->second.leader.session_id;
+  const bool running_ok = !needs_running || (found != jobs_.end() && found->second.running_session == message.session_id);
+  const bool accepted = !known.empty() && known == message.session_id && running_ok;
+  std::vector<sim::TraceField> fields = {field("job", message.job), field("session_id", message.session_id),
+                                         field("what", what)};
+  if (message.checkpoint_id != 0) fields.push_back({"checkpoint_id", message.checkpoint_id});
+  if (!accepted) fields.push_back(field("leader_session_id", known));
+  trace(accepted ? "tm-accept" : "tm-reject", std::move(fields));
+  return accepted;
+}
+
+void TaskManager::on_deploy(const RpcMessage& message) {
+  if (!fenced_accept(message, "deploy", false)) {
+    env_.rpc->send(self_, message.from,
+                   rpc_message(RpcKind::kDeployRejected, address_, message.session_id, message.job, 0));
+    return;
+  }
+  JobSlot& slot = jobs_.at(message.job);
+  slot.running_session = message.session_id;
+  slot.jobmaster_heard_at = env_.sim->now();
+  send_to_jobmaster(message.job, RpcKind::kTasksDeployed, message.session_id);
+  schedule_end_of_tasks(message.job, message.session_id);
+}
+
+// The job's own script: a bounded job finishes at finish_at, a doomed one fails at fail_at,
+// whichever run of its tasks is up at that moment (or the first one after it).
+void TaskManager::schedule_end_of_tasks(const std::string& job, const std::string& session) {
+  const auto& schedules = env_.cluster->jobs;
+  const auto schedule = std::find_if(schedules.begin(), schedules.end(), [&](const JobSchedule& s) { return s.id == job; });
+  SIM_ASSERT(schedule != schedules.end());
+  auto end_at = [&](std::optional<sim::Duration> at, RpcKind kind) {
+    if (!at) return;
+    const sim::Instant when = std::max(env_.sim->now(), sim::Instant{} + *at);
+    env_.sim->at(when, [this, job, session, kind] {
+      const JobSlot& slot = jobs_.at(job);
+      if (slot.running_session == session) send_to_jobmaster(job, kind, session);
+    }, self_);
+  };
+  end_at(schedule->finish_at, RpcKind::kTasksFinished);
+  end_at(schedule->fail_at, RpcKind::kTasksFailed);
+}
+
+void TaskManager::on_trigger(const RpcMessage& message) {
+  if (!fenced_accept(message, "trigger", true)) return;
+  const std::string job = message.job, session = message.session_id;
+  const std::int64_t id = message.checkpoint_id;
+  env_.sim->after(rng_.duration_between(kSnapshotMin, kSnapshotMax), [this, job, session, id] {
+    if (jobs_.at(job).running_session == session) send_to_jobmaster(job, RpcKind::kAcknowledgeCheckpoint, session, id);
+  }, self_);
+}
+
+void TaskManager::on_notify(const RpcMessage& message) {
+  if (!fenced_accept(message, "notify", true)) return;
+  trace("tm-commit", {field("job", message.job), field("session_id", message.session_id),
+                      {"checkpoint_id", message.checkpoint_id}});
+}
+
+void TaskManager::on_cancel(const RpcMessage& message) {
+  if (!fenced_accept(message, "cancel", false)) return;
+  release_tasks(message.job, "cancelled");
+}
+
+void TaskManager::on_job_leader(const std::string& job, const LeaderInformation& info) {
+  JobSlot& slot = jobs_.at(job);
+  slot.leader = info;
+  if (!slot.running_session.empty() && slot.running_session != info.session_id) release_tasks(job, "job leader changed");
+}
+
+void TaskManager::release_tasks(const std::string& job, const std::string& reason) {
+  JobSlot& slot = jobs_.at(job);
+  if (slot.running_session.empty()) return;
+  trace("tm-tasks-released", {field("job", job), field("session_id", slot.running_session), field("reason", reason)});
+  slot.running_session.clear();
+}
+
+void TaskManager::heartbeat_resource_manager() {
+  if (resource_manager_.empty()) return;
+  const RpcKind kind = registered_with_ == resource_manager_.session_id ? RpcKind::kTaskManagerHeartbeat
+                                                                         : RpcKind::kRegisterTaskManager;
+  env_.rpc->send(self_, resource_manager_.address,
+                 rpc_message(kind, address_, resource_manager_.session_id, "", 0));
+}
+
+void TaskManager::check_jobmaster_heartbeats() {
+  const sim::Duration timeout = env_.cluster->config.heartbeat_timeout;
+  for (auto& [job, slot] : jobs_) {
+    if (!slot.running_session.empty() && env_.sim->now() - slot.jobmaster_heard_at > timeout) {
+      release_tasks(job, "jobmaster heartbeat timeout");
+    }
+  }
+}
+
+void TaskManager::send_to_jobmaster(const std::string& job, RpcKind kind, const std::string& session,
+                                    std::int64_t checkpoint_id) {
+  const JobSlot& slot = jobs_.at(job);
+  if (slot.leader.session_id != session || slot.leader.address.empty()) return;
+  env_.rpc->send(self_, slot.leader.address, rpc_message(kind, address_, session, job, checkpoint_id));
+}
+
+}  // namespace model::flink
