@@ -484,18 +484,20 @@ MultiTxn DataTree::prep_multi(SessionId session, const MultiRequest& request, Zx
   return txn;
 }
 
-// The session's ephemerals as they will be once every outstanding change applies. Sorted by path
-// (ZooKeeper lists them in HashSet order).
+// The session's ephemerals as they will be once every outstanding change applies, in the order
+// PrepRequestProcessor lists them: a clone of the applied tree's HashSet (DataTree.getEphemerals),
+// minus pending deletes and plus pending ephemerals of the session, iterated as a Java HashSet.
 CloseSessionTxn DataTree::prep_close_session(SessionId session, Zxid zxid) {
-  std::set<std::string> doomed;
-  if (auto owned = ephemerals_.find(session); owned != ephemerals_.end()) doomed = owned->second;
+  JavaStringHashSet es;
+  if (auto owned = ephemerals_.find(session); owned != ephemerals_.end()) es = owned->second.clone();
   for (const ChangeRecord& change : outstanding_.in_order) {
     if (!change.stat) {
-      doomed.erase(change.path);
+      es.remove(change.path);
     } else if (change.stat->ephemeral_owner == session) {
-      doomed.insert(change.path);
+      es.add(change.path);
     }
   }
+  const std::vector<std::string> doomed = es.in_iteration_order();
   const Outstanding before = outstanding_;
   try {
     for (const std::string& path : doomed) {
@@ -505,7 +507,7 @@ CloseSessionTxn DataTree::prep_close_session(SessionId session, Zxid zxid) {
     outstanding_ = before;
     throw;
   }
-  return CloseSessionTxn{{doomed.begin(), doomed.end()}};
+  return CloseSessionTxn{doomed};
 }
 
 void DataTree::add_change(ChangeRecord record) {
@@ -614,7 +616,7 @@ OpResult DataTree::create_node(const TxnHeader& header, const CreateTxn& txn, st
   if (txn.kind == NodeKind::Ephemeral) {
     SIM_ASSERT_MSG(header.session != 0, "session 0 cannot own ephemerals");
     owner = header.session;
-    ephemerals_[owner].insert(txn.path);
+    ephemerals_[owner].add(txn.path);
   } else if (txn.kind == NodeKind::Container) {
     owner = kContainerEphemeralOwner;
     containers_.insert(txn.path);
@@ -655,8 +657,9 @@ void DataTree::forget_owner(const std::string& path, SessionId owner) {
   }
   auto owned = ephemerals_.find(owner);
   if (owned == ephemerals_.end()) return;
-  owned->second.erase(path);
-  if (owned->second.empty()) ephemerals_.erase(owned);
+  // The emptied set stays (DataTree.deleteNode), with its table: its capacity still orders a
+  // later clone's entries.
+  owned->second.remove(path);
 }
 
 // DataTree.setData: the version is the one prep computed, not re-checked.
@@ -689,9 +692,9 @@ void DataTree::apply_multi(const TxnHeader& header, const MultiTxn& txn, TxnResu
 }
 
 // DataTree.killSession: the listed paths first, then any ephemeral the replica still has for the
-// session that the list missed; a path already gone is skipped.
+// session that the list missed (in its HashSet's order); a path already gone is skipped.
 void DataTree::apply_close_session(const TxnHeader& header, const CloseSessionTxn& txn, TxnResult& result) {
-  std::set<std::string> leftovers;
+  JavaStringHashSet leftovers;
   if (auto owned = ephemerals_.find(header.session); owned != ephemerals_.end()) {
     leftovers = std::move(owned->second);
     ephemerals_.erase(owned);
@@ -706,9 +709,9 @@ void DataTree::apply_close_session(const TxnHeader& header, const CloseSessionTx
   };
   for (const std::string& path : txn.paths_to_delete) {
     try_delete(path);
-    leftovers.erase(path);
+    leftovers.remove(path);
   }
-  for (const std::string& path : leftovers) try_delete(path);
+  for (const std::string& path : leftovers.in_iteration_order()) try_delete(path);
 }
 
 std::vector<WatchEvent> DataTree::init_config_node(std::string config, Zxid config_version, WallTimeMs time) {
@@ -815,7 +818,9 @@ std::optional<StatPersisted> DataTree::persisted_stat(std::string_view path) con
 std::vector<std::string> DataTree::ephemerals(SessionId session) const {
   auto owned = ephemerals_.find(session);
   if (owned == ephemerals_.end()) return {};
-  return {owned->second.begin(), owned->second.end()};
+  std::vector<std::string> paths = owned->second.in_iteration_order();
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 std::vector<std::string> DataTree::container_candidates() const {
@@ -841,9 +846,10 @@ std::string DataTree::dump() const {
     for (const std::string& child : node.children) out += child + ",";
     out += "\n";
   }
-  for (const auto& [session, paths] : ephemerals_) {
+  for (const auto& [session, set] : ephemerals_) {
+    if (set.empty()) continue;
     out += "ephemerals " + std::to_string(session) + ":";
-    for (const std::string& path : paths) out += " " + path;
+    for (const std::string& path : ephemerals(session)) out += " " + path;
     out += "\n";
   }
   for (const std::string& path : containers_) out += "container " + path + "\n";

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/zookeeper/java_hash_set.hpp"
 #include "model/zookeeper/watch_manager.hpp"
 #include "model/zookeeper/zk_ops.hpp"
 #include "model/zookeeper/zk_types.hpp"
@@ -83,7 +84,7 @@ class DataTree {
   // they cover (ZooKeeperServer.processTxn).
   TxnResult apply(const TxnHeader& header, const Txn& txn);
   TxnResult submit(SessionId session, const WriteRequest& request, Zxid zxid, WallTimeMs time);
-  // closeSession (explicit close or expiry): deletes the session's ephemerals in path order.
+  // closeSession (explicit close or expiry): deletes the session's ephemerals in Java HashSet order.
   // `deleted` lists them; `events` the watches their deletion fired. Watches held by the session's
   // connection are not removed here: the connection's close does that (remove_watcher).
   TxnResult kill_session(SessionId session, Zxid zxid);
@@ -175,7 +176,7 @@ class DataTree {
   void add_system_node(const std::string& parent, const std::string& name, std::uint8_t world_perms);
 
   std::map<std::string, Node, std::less<>> nodes_;  // by full path; the root is "/", "" aliases it
-  std::map<SessionId, std::set<std::string>> ephemerals_;
+  std::map<SessionId, JavaStringHashSet> ephemerals_;  // kept when emptied, as DataTree does
   std::set<std::string> containers_;
   WatchManager data_watches_;   // getData and exists watches
   WatchManager child_watches_;  // getChildren watches

@@ -447,7 +447,9 @@ TEST_F(ZkTree, MultiFiresWatchesInOpOrderAndAFailedOneFiresNone) {
 
 // ---- ephemerals and closeSession -------------------------------------------------------------------
 
-TEST_F(ZkTree, KillSessionDeletesItsEphemeralsInPathOrder) {
+// The deletion order is the session's Java HashSet order (java_hash_set.hpp); for these three paths
+// it happens to be path order.
+TEST_F(ZkTree, KillSessionDeletesItsEphemeralsInHashSetOrder) {
   create("/e2", CreateMode::Ephemeral, kS1);
   create("/e1", CreateMode::Ephemeral, kS1);
   create("/p");
@@ -469,6 +471,49 @@ TEST_F(ZkTree, KillSessionDeletesItsEphemeralsInPathOrder) {
   EXPECT_EQ(killed.events, (std::vector<WatchEvent>{{9, EventType::NodeDeleted, "/e1"},
                                                     {9, EventType::NodeChildrenChanged, "/"},
                                                     {9, EventType::NodeChildrenChanged, "/p"}}));
+}
+
+// PRP closeSession lists DT.getEphemerals, a clone() of the session's HashSet: HashMap.clone
+// pre-sizes its table for the current size, so a set that grew to 32 buckets and shrank to 3
+// entries is listed from an 8-bucket copy, in another order than its own. Expected orders from
+// OpenJDK 17 (the JVM that runs the oracle server).
+TEST_F(ZkTree, KillSessionOrderIsTheClonedHashSetsOrder) {
+  create("/a");
+  for (int i = 6; i <= 18; i++) create("/a/e" + std::to_string(i), CreateMode::Ephemeral);
+  for (int i = 9; i <= 18; i++) remove("/a/e" + std::to_string(i));
+  const TxnResult killed = tree.kill_session(kS1, 100);
+  EXPECT_EQ(killed.deleted, names({"/a/e8", "/a/e7", "/a/e6"}));  // the set itself iterates e7, e6, e8
+}
+
+TEST(JavaStringHashSet, HashIsStringHashCodeOverUtf16Units) {
+  EXPECT_EQ(java_string_hash("/a/x"), 1494971);
+  EXPECT_EQ(java_string_hash("/a/s-0000000002"), -738071431);
+  EXPECT_EQ(java_string_hash("/app/\xc3\xa9"), 1438597548);      // U+00E9
+  EXPECT_EQ(java_string_hash("/q/\xf0\x9f\x98\x80"), 48589936);  // U+1F600, a surrogate pair
+}
+
+TEST(JavaStringHashSet, IteratesLikeJavaAcrossResizesRemovalsAndClones) {
+  JavaStringHashSet set;
+  EXPECT_EQ(set.capacity(), 0u);
+  for (int i = 0; i <= 12; i++) EXPECT_TRUE(set.add("/n" + std::to_string(i)));
+  EXPECT_FALSE(set.add("/n3"));
+  EXPECT_EQ(set.capacity(), 32u);  // 13 > 0.75 * 16
+  EXPECT_EQ(set.in_iteration_order(), names({"/n11", "/n10", "/n0", "/n1", "/n2", "/n3", "/n4", "/n5", "/n6", "/n12",
+                                             "/n7", "/n8", "/n9"}));
+  for (int i = 0; i <= 9; i++) EXPECT_TRUE(set.remove("/n" + std::to_string(i)));
+  EXPECT_FALSE(set.remove("/n0"));
+  EXPECT_EQ(set.capacity(), 32u);  // never shrinks
+  EXPECT_EQ(set.in_iteration_order(), names({"/n11", "/n10", "/n12"}));
+  JavaStringHashSet copy = set.clone();
+  EXPECT_EQ(copy.capacity(), 8u);  // tableSizeFor((int)(3 / 0.75f + 1))
+  EXPECT_TRUE(copy.add("/n0"));
+  EXPECT_EQ(copy.in_iteration_order(), names({"/n11", "/n10", "/n0", "/n12"}));
+
+  JavaStringHashSet e;
+  for (int i = 6; i <= 18; i++) e.add("/a/e" + std::to_string(i));
+  for (int i = 9; i <= 18; i++) e.remove("/a/e" + std::to_string(i));
+  EXPECT_EQ(e.in_iteration_order(), names({"/a/e7", "/a/e6", "/a/e8"}));
+  EXPECT_EQ(e.clone().in_iteration_order(), names({"/a/e8", "/a/e7", "/a/e6"}));
 }
 
 TEST_F(ZkTree, KillingASessionWithoutEphemeralsIsAnEmptyTxn) {
