@@ -163,6 +163,11 @@ void ZkServer::on_timer(Timer timer, std::uint64_t) {
       return;
     case Timer::kFinalize: finalize_election(); return;
     case Timer::kTick: leader_tick(); return;
+    case Timer::kSessionExpiry:
+      if (state_ != PeerState::kLeading || !leader_established_ || !tracker_) return;
+      expire_sessions();
+      arm_session_expiry();
+      return;
     case Timer::kSyncLimit: follower_check_leader(); return;
     case Timer::kInitLimit:
       // Discovery or sync did not finish within initLimit ticks: look for a leader again.

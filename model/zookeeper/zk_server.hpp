@@ -64,7 +64,7 @@ class ZkServer {
   const DataTree& tree() const { return tree_; }
 
  private:
-  enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit };
+  enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit, kSessionExpiry };
   // An accepted connection is kUnknown until its first message says what it is.
   enum class Link : std::uint8_t { kUnknown, kElectionIn, kElectionOut, kLearner, kLeader, kClient };
 
@@ -139,6 +139,7 @@ class ZkServer {
   void commit_ready();
   void leader_tick();
   void expire_sessions();
+  void arm_session_expiry();
   void append_and_fsync(LogEntry entry);
   void fsync_done(std::size_t durable_entries);
 

@@ -204,6 +204,15 @@ void ZkServer::establish_leadership() {
     send(endpoint, ready);
   }
   arm(Timer::kTick, env_.config->tick / 2);
+  arm_session_expiry();
+}
+
+// SessionTrackerImpl.run is a thread of its own: it sleeps until the ExpiryQueue's next
+// expiration time, expires that bucket, and sleeps again (a bucket every tick, empty or not).
+void ZkServer::arm_session_expiry() {
+  const sim::Instant now = env_.sim->now();
+  const sim::Instant due = tracker_->next_expiration();
+  arm(Timer::kSessionExpiry, due > now ? due - now : sim::Duration{});
 }
 
 void ZkServer::propose(LogEntry entry) {
@@ -244,8 +253,8 @@ void ZkServer::commit_ready() {
   }
 }
 
-// Every tick/2: ping the followers; every tick, step down without a quorum heard from within
-// syncLimit ticks, and expire sessions whose bucket is due.
+// Every tick/2: ping the followers, and step down without a quorum heard from within syncLimit
+// ticks. (Sessions expire on their own timer, arm_session_expiry.)
 void ZkServer::leader_tick() {
   if (state_ != PeerState::kLeading || !leader_established_) return;
   const sim::Instant now = env_.sim->now();
@@ -260,7 +269,6 @@ void ZkServer::leader_tick() {
     become(PeerState::kLooking);
     return;
   }
-  expire_sessions();
   arm(Timer::kTick, env_.config->tick / 2);
 }
 

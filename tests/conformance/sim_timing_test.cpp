@@ -179,19 +179,20 @@ std::string join(const std::vector<std::int64_t>& v) {
   return out.str();
 }
 
-// The model expires sessions from the leader's half-tick loop (leader_tick -> expire_sessions),
-// whose phase is the moment leadership was established, not at the expiry bucket's boundary as
-// SessionTrackerImpl's own thread does: expiry comes up to tick/2 late. Reported in README.md
-// ("Known differences", session-expiry-late); until it is fixed this checks the model's own bound,
-// (T, T + tick + tick/2], and that the trials sample the phase.
-TEST(SimTiming, EphemeralOfASilentClientGoesAfterTheTimeout) {
+// The leader's session tracker expires a session at its ExpiryQueue bucket, the first tick
+// boundary strictly after the last contact + T (SessionTrackerImpl sleeps until
+// nextExpirationTime): lifetimes in (T, T + tick], plus the notification's way back (a few ms).
+// (Until the fix of session-expiry-late the model expired sessions from the leader's half-tick
+// ping timer, up to tick/2 late.) The trials must also sample the tick phase: some go in the
+// first half of the interval, some in the second.
+TEST(SimTiming, EphemeralOfASilentClientGoesWithinTimeoutPlusTick) {
   constexpr std::int64_t kTimeoutMs = 4000;
   for (const std::uint64_t seed : {1u, 2u, 3u}) {
     const auto lifetimes = ephemeral_lifetimes_ms(seed);
     ASSERT_EQ(lifetimes.size(), 16u);
     for (const auto ms : lifetimes) {
       EXPECT_GT(ms, kTimeoutMs) << join(lifetimes);
-      EXPECT_LE(ms, kTimeoutMs + kTickMs + kTickMs / 2 + 10) << join(lifetimes);
+      EXPECT_LE(ms, kTimeoutMs + kTickMs + 10) << "seed " << seed << ": " << join(lifetimes);
     }
     const auto [low, high] = std::minmax_element(lifetimes.begin(), lifetimes.end());
     EXPECT_LT(*low, kTimeoutMs + kTickMs / 2) << join(lifetimes);
@@ -199,19 +200,6 @@ TEST(SimTiming, EphemeralOfASilentClientGoesAfterTheTimeout) {
     std::cout << "[ info ] seed " << seed
               << ": simulated ephemeral lifetimes after the last request (ms): " << join(lifetimes)
               << "(real: 4325..5974)\n";
-  }
-}
-
-// The measured fact itself: (T, T + tick], plus the notification's way back (a few ms). Fails
-// while session-expiry-late is open.
-TEST(SimTiming, DISABLED_EphemeralOfASilentClientGoesWithinTimeoutPlusTick) {
-  constexpr std::int64_t kTimeoutMs = 4000;
-  for (const std::uint64_t seed : {1u, 2u, 3u}) {
-    const auto lifetimes = ephemeral_lifetimes_ms(seed);
-    for (const auto ms : lifetimes) {
-      EXPECT_GT(ms, kTimeoutMs) << join(lifetimes);
-      EXPECT_LE(ms, kTimeoutMs + kTickMs + 10) << "seed " << seed << ": " << join(lifetimes);
-    }
   }
 }
 
