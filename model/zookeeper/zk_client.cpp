@@ -699,10 +699,18 @@ ChildrenResult ZkClient::get_children(const std::string& path, bool watch) {
 MultiResult ZkClient::multi(const std::vector<MultiOp>& ops) {
   const std::shared_ptr<Core> core = core_;
   const auto reply = core->call(WriteRequest{MultiRequest{ops}});
+  // ZooKeeper.multiInternal: a non-zero header code is the answer (e.g. SessionExpired); otherwise
+  // the first per-op ErrorResult whose code is not OK is, and the per-op results come with it.
   MultiResult result{reply->err, {}};
+  if (reply->err != Code::Ok) return result;
   if (const auto* txn = std::get_if<TxnResult>(&reply->result)) {
     result.results = txn->multi;
-    if (result.code == Code::Ok) result.code = txn->err;
+    for (const OpResult& op : txn->multi) {
+      if (op.type == OpType::Error && op.err != Code::Ok) {
+        result.code = op.err;
+        break;
+      }
+    }
   }
   return result;
 }

@@ -29,6 +29,19 @@ void ZkServer::on_connect_request(sim::EndpointId endpoint, const ConnectRequest
     return;
   }
   const sim::Duration timeout = negotiate_session_timeout(request.timeout, env_.config->session_bounds());
+  if (request.session != 0) {
+    // processConnectRequest: serverCnxnFactory.closeSession(sessionId, CLIENT_RECONNECT) before
+    // reopenSession. The connection this server holds for the session (sessionMap keeps the latest,
+    // so at most one) is closed with its watches, before the session is revalidated.
+    std::vector<sim::EndpointId> older;
+    for (const auto& [other, connection] : clients_) {
+      if (other != endpoint && connection.session == request.session) older.push_back(other);
+    }
+    for (const sim::EndpointId other : older) {
+      trace("reconnect-closes-old-connection", {{"session", request.session}});
+      close_client(other);
+    }
+  }
   clients_[endpoint] = ClientConnection{request.session, false, 0, {}};
   if (request.session == 0) {
     route_to_leader(0, RequestOrigin{index_, endpoint, 0}, ForwardedRequest::CreateSession{timeout});
@@ -167,7 +180,11 @@ void ZkServer::deliver_result(const LogEntry& entry, const TxnResult& result) {
     auto reply = std::make_shared<ClientReply>();
     reply->xid = origin.xid;
     reply->zxid = entry.header.zxid;
-    reply->err = result.err;
+    // FinalRequestProcessor leaves the header's err OK for OpCode.multi: the codes travel only in
+    // the per-op results. (A multi turned into an ErrorTxn, e.g. of an expired session, is not
+    // OpCode.multi any more and carries its code in the header.)
+    const bool multi = std::holds_alternative<MultiTxn>(std::get<Txn>(entry.txn));
+    reply->err = multi ? Code::Ok : result.err;
     reply->result = result;
     env_.net->send(origin.connection, reply);
     ClientConnection& connection = clients_[origin.connection];

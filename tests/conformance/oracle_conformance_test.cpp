@@ -10,7 +10,6 @@
 //   HASIM_CONFORMANCE_ENSEMBLE_CASES  sequences for the 3-server property (default 100)
 //   HASIM_CONFORMANCE_SEED            RapidCheck seed (default 1: the same sequences every run)
 //   HASIM_CONFORMANCE_EXPIRE_WEIGHT   weight of `expire` among the generated ops (default 2, 0: none)
-//   HASIM_CONFORMANCE_STRICT=1        no tolerance for the known, reported differences (README.md)
 //   HASIM_CONFORMANCE_SHRINK_BUDGET_S seconds of shrinking after the first failure (default 120); the
 //                                     first failure is also printed at once, unshrunk
 //   HASIM_CONFORMANCE_VERBOSE=1       print every sequence before running it
@@ -227,43 +226,6 @@ std::string trace_text(const Trace& t) {
   return out;
 }
 
-// Known differences of the simulated server, reported in README.md ("Known differences"). Unless
-// HASIM_CONFORMANCE_STRICT is set, a case whose traces differ only by these passes and is counted.
-// Each normalisation is applied to both traces, and only to the events that follow the op concerned.
-//   reattach-keeps-old-connection: after `expire s`, events of session s other than session events
-//     (the real server closed the old connection, and its watches, when the second handle attached).
-//   close-session-deletion-order: after `close`/`expire`, each session's events as a multiset (the
-//     real server deletes a session's ephemerals in Java HashSet order, the simulation in path order).
-Trace tolerate_known_differences(const Trace& trace) {
-  Trace out;
-  const OpResult* op = nullptr;
-  std::size_t group_start = 0;
-  auto finish_group = [&] {
-    if (op == nullptr || (op->kind != OpKind::kClose && op->kind != OpKind::kExpire)) return;
-    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(group_start), out.end(),
-                     [](const Record& a, const Record& b) {
-                       const auto& x = std::get<WatchEvent>(a);
-                       const auto& y = std::get<WatchEvent>(b);
-                       return std::tie(x.session, x.path, x.type) < std::tie(y.session, y.path, y.type);
-                     });
-  };
-  for (const Record& record : trace) {
-    if (const auto* result = std::get_if<OpResult>(&record)) {
-      finish_group();
-      out.push_back(record);
-      op = result;
-      group_start = out.size();
-      continue;
-    }
-    const auto& e = std::get<WatchEvent>(record);
-    if (op != nullptr && op->kind == OpKind::kExpire && e.session == op->session && e.type != EventType::kSession)
-      continue;
-    out.push_back(record);
-  }
-  finish_group();
-  return out;
-}
-
 // A real run disturbed by its environment rather than by the sequence: a session lost its connection
 // (no op of a sequence drops one; the oracle's expire hides its own reconnects), or an expire gave up.
 // On a loaded machine a JVM can stall past a client's receive timeout. Such runs are repeated.
@@ -304,9 +266,7 @@ struct PropertyStats {
   long long records = 0;
   double real_seconds = 0;
   double sim_seconds = 0;
-  std::map<std::string, int> notes;  // wire-level observations of the simulated servers, counted
-  int tolerated = 0;                 // cases equal only up to the known differences
-  int reruns = 0;                    // real runs repeated because they were disturbed
+  int reruns = 0;  // real runs repeated because they were disturbed
 };
 
 // Runs `cases` generated sequences against the real server(s) and the simulation.
@@ -358,23 +318,14 @@ void check_sequences(RealZooKeeper& zk, int servers, int cases, const SequenceGe
            to_cpp(ops));
     }
     if (!sim.error.empty()) fail("the simulated run did not complete: " + sim.error + "\nsequence:\n" + to_cpp(ops));
-    std::string diff = first_difference(real, sim.trace, "real ZooKeeper", "simulation");
-    if (!diff.empty() && env_int("HASIM_CONFORMANCE_STRICT", 0) == 0 &&
-        first_difference(tolerate_known_differences(real), tolerate_known_differences(sim.trace)).empty()) {
-      stats.tolerated++;
-      diff.clear();
-    }
+    const std::string diff = first_difference(real, sim.trace, "real ZooKeeper", "simulation");
     if (!diff.empty()) {
       fail(std::to_string(servers) + " server(s): " + diff + "sequence (after make_safe):\n" + to_cpp(ops) +
            "\nreal ZooKeeper trace:\n" + trace_text(real) + "simulated trace:\n" + trace_text(sim.trace));
     }
+    // Wire-level surprises of the simulated servers that traces cannot show (e.g. a failed multi's
+    // reply header) fail the case too.
     for (const std::string& note : sim.protocol_notes) {
-      // The multi reply header is a known, separately reported difference (see README.md); any
-      // other wire-level surprise fails the case.
-      if (note.rfind("multi reply header err", 0) == 0) {
-        stats.notes["multi reply header err != 0 on a failed multi"]++;
-        continue;
-      }
       fail("simulated server: " + note + "\nsequence:\n" + to_cpp(ops));
     }
   };
@@ -392,12 +343,6 @@ void check_sequences(RealZooKeeper& zk, int servers, int cases, const SequenceGe
             << " s\n";
   if (stats.reruns > 0)
     std::cout << "[ note ] " << stats.reruns << " real runs repeated (disturbed by the environment)\n";
-  if (stats.tolerated > 0) {
-    std::cout
-        << "[ note ] " << stats.tolerated
-        << " sequences equal only up to the known differences (README.md; HASIM_CONFORMANCE_STRICT=1 to fail them)\n";
-  }
-  for (const auto& [note, count] : stats.notes) std::cout << "[ note ] " << note << ": " << count << " times\n";
   EXPECT_TRUE(result.template is<::rc::detail::SuccessResult>()) << message.str();
 }
 
@@ -430,8 +375,7 @@ std::string read_text(const std::string& path) {
 }
 
 // The directed sequences: the real server still produces the recorded golden traces (which the
-// simulated side is compared with everywhere, sim_golden_test.cpp), and the simulation matches
-// them up to the known differences.
+// simulated side is compared with everywhere, sim_golden_test.cpp), and the simulation matches them.
 void check_directed(RealZooKeeper& zk, int servers) {
   OracleOptions options;
   options.servers = zk.hosts();
@@ -450,11 +394,7 @@ void check_directed(RealZooKeeper& zk, int servers) {
     SimRunOptions sim_options;
     sim_options.servers = servers;
     const SimRunResult sim = run_on_simulation(ops, sim_options);
-    const bool strict = env_int("HASIM_CONFORMANCE_STRICT", 0) != 0 || c.known_bug.empty();
-    const std::string vs_sim =
-        strict ? first_difference(real, sim.trace, "real ZooKeeper", "simulation")
-               : first_difference(tolerate_known_differences(real), tolerate_known_differences(sim.trace),
-                                  "real ZooKeeper", "simulation");
+    const std::string vs_sim = first_difference(real, sim.trace, "real ZooKeeper", "simulation");
     EXPECT_TRUE(vs_sim.empty()) << c.name << " (" << servers << " server(s)): " << vs_sim;
   }
 }

@@ -4,8 +4,8 @@
 // 3.8.0 standalone); the simulated ensemble must reproduce it (sim_golden_test.cpp), and the oracle
 // test checks that the real server still does (oracle_conformance_test.cpp). std only.
 //
-// `known_bug` names a reported difference of the simulated server (README.md, "Known differences");
-// such cases are run by the DISABLED_ tests until the model is fixed.
+// `covers` names the difference of the simulated server a case was written to pin down (README.md,
+// "Differences found and fixed"); every case must match, those are also run under more seeds.
 #include <string>
 #include <vector>
 
@@ -16,7 +16,7 @@ namespace conformance {
 struct DirectedCase {
   std::string name;
   std::vector<Op> ops;
-  std::string known_bug;  // empty: the simulation must match today
+  std::string covers;  // a fixed difference of the simulated server this case reproduced, or empty
 };
 
 inline std::vector<DirectedCase> directed_cases() {
