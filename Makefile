@@ -25,7 +25,7 @@ build: deps
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/harness/hasim sweep kernel --seeds 200
+	$(BUILD_DIR)/harness/hasim run scenarios/standard.json --seeds 200 --jobs $(JOBS)
 
 # Everything, the real-ZooKeeper conformance tests included (label `oracle`, run one at a time).
 test: build

@@ -1,11 +1,13 @@
-// The `hasim` command line. Exit codes: 0 all properties held, 1 a violation was found,
-// 2 unusable input (a bad flag, file or value), with a one-line error naming it.
+// The `hasim` command line. Exit codes: 0 all properties held (or, for a scenario that expects a
+// mutant's violation, the expected property broke in every seed), 1 a violation or an unexpected
+// outcome, 2 unusable input (a bad flag, file or value), with a one-line error naming it.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "harness/cli_scenarios.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/kernel_bench.hpp"
 #include "harness/scenario.hpp"
@@ -130,6 +132,36 @@ int main(int argc, char** argv) {
   auto* validate_cmd = app.add_subcommand("validate", "check scenario files; exit 2 naming the JSON path of the first problem");
   validate_cmd->add_option("scenarios", validate_files, "scenario JSON files")->required();
 
+  harness::RunCommand run;
+  auto* run_cmd = app.add_subcommand("run", "run a scenario over many seeds and check every property");
+  run_cmd->add_option("scenario", run.file, "scenario JSON file")->required();
+  run_cmd->add_option("--seed", run.seed, "run this one seed");
+  run_cmd->add_option("--seeds", run.seeds, "how many seeds (default: the scenario's seeds.count)")
+      ->check(CLI::Range(1ull, 100'000'000ull));
+  run_cmd->add_option("--seed-start", run.seed_start, "first seed (default: the scenario's seeds.start)");
+  run_cmd->add_option("--jobs", run.jobs, "threads; each simulation runs wholly on one; output is the same for any N")
+      ->check(CLI::Range(1u, 1024u));
+  run_cmd->add_option("--shard", run.shard, "I/N: run only the seeds whose position is I modulo N");
+  run_cmd->add_flag("--json", run.json, "print one JSON object");
+
+  harness::ReplayCommand replay;
+  auto* replay_cmd = app.add_subcommand("replay", "rerun one seed of a scenario, print its trace hash, faults and violations");
+  replay_cmd->add_option("scenario", replay.file, "scenario JSON file")->required();
+  replay_cmd->add_option("--seed", replay.seed, "the seed")->required();
+  replay_cmd->add_option("--trace", replay.trace_file, "write the model events as JSON lines to this file");
+  replay_cmd->add_option("--mutant", replay.mutant, "switch on this mutant instead of the scenario's");
+  replay_cmd->add_flag("--json", replay.json, "print one JSON object");
+
+  harness::ExploreCommand explore;
+  auto* explore_cmd = app.add_subcommand("explore", "run fresh seeds (default from 1000000) looking for violations");
+  explore_cmd->add_option("scenario", explore.file, "scenario JSON file (default: scenarios/explore.json)");
+  auto* runs_opt = explore_cmd->add_option("--runs", explore.runs, "how many seeds")->check(CLI::Range(1ull, 100'000'000ull));
+  explore_cmd->add_option("--time-budget", explore.time_budget, "wall time to spend, e.g. \"10 min\"")->excludes(runs_opt);
+  explore_cmd->add_option("--mutant", explore.mutant, "switch on this mutant (a FLINK-id from the catalogue)");
+  explore_cmd->add_option("--seed-start", explore.seed_start, "first seed");
+  explore_cmd->add_option("--jobs", explore.jobs, "threads")->check(CLI::Range(1u, 1024u));
+  explore_cmd->add_flag("--json", explore.json, "print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -145,5 +177,13 @@ int main(int argc, char** argv) {
   if (sweep_kernel_cmd->parsed()) return sweep_kernel(seeds, json);
   if (hashes_kernel_cmd->parsed()) return trace_hashes_kernel(seeds);
   if (validate_cmd->parsed()) return validate(validate_files);
+  try {
+    if (run_cmd->parsed()) return harness::run_command(run);
+    if (replay_cmd->parsed()) return harness::replay_command(replay);
+    if (explore_cmd->parsed()) return harness::explore_command(explore);
+  } catch (const harness::InputError& error) {
+    std::fprintf(stderr, "hasim: error: %s\n", error.what());
+    return kExitBadInput;
+  }
   return kExitBadInput;
 }

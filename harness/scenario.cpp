@@ -93,52 +93,89 @@ JobSpec parse_job(JsonReader reader, const Scenario& scenario) {
   return job;
 }
 
-void check_target(const JsonReader& where, const std::string& target, const std::vector<std::string>& nodes,
-                  const std::vector<std::string>& roles) {
-  if (std::find(roles.begin(), roles.end(), target) != roles.end()) return;
-  if (std::find(nodes.begin(), nodes.end(), target) != nodes.end()) return;
-  where.fail("no such target \"" + target + "\"");
+bool node_of_kind(const std::string& node, const std::vector<std::string>& kinds) {
+  const auto slash = node.rfind('/');
+  const std::string base = slash == std::string::npos ? node : node.substr(slash + 1);
+  return std::any_of(kinds.begin(), kinds.end(), [&](const std::string& kind) { return base.rfind(kind, 0) == 0; });
 }
 
-FaultSpec parse_fault(JsonReader reader, const std::vector<std::string>& nodes) {
+void check_target(const JsonReader& where, const std::string& target, const std::vector<std::string>& nodes,
+                  const std::vector<std::string>& roles, const std::vector<std::string>& kinds = {"jm", "tm", "zk"}) {
+  if (std::find(roles.begin(), roles.end(), target) != roles.end()) return;
+  if (std::find(nodes.begin(), nodes.end(), target) != nodes.end() && node_of_kind(target, kinds)) return;
+  std::string expected;
+  for (const auto& role : roles) expected += (expected.empty() ? "" : ", ") + role;
+  for (const auto& kind : kinds) expected += (expected.empty() ? "" : ", ") + kind + "<N>";
+  where.fail("no such target \"" + target + "\" (expected one of: " + expected + ")");
+}
+
+bool needs_duration(const std::string& kind) {
+  return kind.rfind("pause-", 0) == 0 || kind == "isolate" || kind == "partition" || kind == "cut" ||
+         kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow";
+}
+
+bool has_target(const std::string& kind) { return !fault_node_kinds(kind).empty() && kind != "partition" && kind != "cut" && kind != "latency-spike"; }
+
+void parse_partition(JsonReader& reader, FaultSpec& fault, const std::vector<std::string>& nodes) {
+  if (auto split = reader.optional_field("split")) {
+    fault.split = split->as_enum({"leader-minority", "random"});
+    if (reader.has("groups")) reader.object_field("groups").fail("give either groups or split, not both");
+    return;
+  }
+  auto groups = reader.object_field("groups");
+  for (const auto& group : groups.array_items()) {
+    std::vector<std::string> members;
+    for (const auto& member : group.array_items()) {
+      members.push_back(member.as_string());
+      check_target(member, members.back(), nodes, {});
+    }
+    fault.groups.push_back(members);
+  }
+  if (fault.groups.size() < 2) groups.fail("a partition needs at least two groups");
+}
+
+void parse_link(JsonReader& reader, FaultSpec& fault, const std::vector<std::string>& nodes) {
+  auto from = reader.object_field("from");
+  auto to = reader.object_field("to");
+  fault.from = from.as_string();
+  fault.to = to.as_string();
+  check_target(from, fault.from, nodes, fault_roles(fault.kind, "from"));
+  check_target(to, fault.to, nodes, fault_roles(fault.kind, "to"));
+  if (fault.from == fault.to && std::find(nodes.begin(), nodes.end(), fault.from) != nodes.end()) {
+    to.fail("from and to are the same node");
+  }
+  if (fault.kind == "cut") {
+    if (auto both = reader.optional_field("both_ways")) fault.both_ways = both->as_bool();
+  }
+}
+
+FaultSpec parse_fault(JsonReader reader, const Scenario& scenario, const std::vector<std::string>& nodes) {
   FaultSpec fault;
   fault.json_path = reader.path();
   fault.at = reader.object_field("at").as_duration(true);
   fault.kind = reader.object_field("kind").as_enum(fault_kinds());
-  if (auto duration = reader.optional_field("duration")) fault.duration = duration->as_duration();
   const std::string& kind = fault.kind;
-  const bool needs_duration = kind.rfind("pause-", 0) == 0 || kind == "isolate" || kind == "partition" || kind == "cut" ||
-                              kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow";
-  if (needs_duration && !fault.duration) reader.fail("\"" + kind + "\" needs a duration");
-  if (kind.find("jobmanager") != std::string::npos || kind.find("zookeeper") != std::string::npos ||
-      kind == "kill-taskmanager" || kind == "isolate") {
+  if (auto duration = reader.optional_field("duration")) fault.duration = duration->as_duration();
+  if (needs_duration(kind) && !fault.duration) reader.fail("\"" + kind + "\" needs a duration");
+  if (auto cluster = reader.optional_field("cluster")) {
+    fault.cluster = cluster->as_string();
+    const bool known = std::any_of(scenario.clusters.begin(), scenario.clusters.end(),
+                                   [&](const ClusterSpec& c) { return c.name == fault.cluster; });
+    if (!known) cluster->fail("no cluster named \"" + fault.cluster + "\"");
+  }
+  if (has_target(kind)) {
     auto target = reader.object_field("target");
     fault.target = target.as_string();
-    check_target(target, fault.target, nodes, {"leader", "standby", "random", "any"});
+    check_target(target, fault.target, nodes, fault_roles(kind, "target"), fault_node_kinds(kind));
   }
-  if (kind == "partition") {
-    auto groups = reader.object_field("groups");
-    for (const auto& group : groups.array_items()) {
-      std::vector<std::string> members;
-      for (const auto& member : group.array_items()) {
-        members.push_back(member.as_string());
-        check_target(member, members.back(), nodes, {});
-      }
-      fault.groups.push_back(members);
-    }
-    if (fault.groups.size() < 2) groups.fail("a partition needs at least two groups");
-  }
-  if (kind == "cut" || kind == "latency-spike") {
-    auto from = reader.object_field("from");
-    auto to = reader.object_field("to");
-    fault.from = from.as_string();
-    fault.to = to.as_string();
-    check_target(from, fault.from, nodes, {"leader"});
-    check_target(to, fault.to, nodes, {"leader"});
-  }
+  if (kind == "partition") parse_partition(reader, fault, nodes);
+  if (kind == "cut" || kind == "latency-spike") parse_link(reader, fault, nodes);
   if (kind == "latency-spike" || kind == "storage-slow") fault.extra = reader.object_field("extra").as_duration();
   if (kind == "storage-write-error") fault.count = reader.object_field("count").as_int(1, 1'000'000);
   if (kind == "storage-lose-file") fault.path_prefix = reader.object_field("path_prefix").as_string();
+  if (kind == "storage-lose-file" && (fault.path_prefix.empty() || fault.path_prefix[0] != '/')) {
+    reader.object_field("path_prefix").fail("must be an absolute storage path prefix, starting with /");
+  }
   reader.finish();
   return fault;
 }
@@ -157,10 +194,13 @@ RandomFaults parse_random(JsonReader reader) {
 void parse_faults(JsonReader reader, Scenario& scenario) {
   const std::vector<std::string> nodes = node_names(scenario);
   if (auto schedule = reader.optional_field("schedule")) {
-    for (const auto& item : schedule->array_items()) scenario.faults.push_back(parse_fault(item, nodes));
+    for (const auto& item : schedule->array_items()) scenario.faults.push_back(parse_fault(item, scenario, nodes));
   }
   if (auto random = reader.optional_field("random")) scenario.random_faults = parse_random(*random);
-  if (auto end = reader.optional_field("end_at")) scenario.faults_end = end->as_duration();
+  if (auto end = reader.optional_field("end_at")) {
+    scenario.faults_end = end->as_duration(true);
+    scenario.faults_end_explicit = true;
+  }
   reader.finish();
 }
 
@@ -186,9 +226,45 @@ void parse_liveness(JsonReader reader, LivenessBounds& bounds) {
   reader.finish();
 }
 
+std::string seconds_text(sim::Duration d) { return std::to_string(d.ns / 1'000'000'000) + " s"; }
+
+// The liveness bounds that apply: (property, bound name, bound).
+std::vector<std::pair<const char*, std::pair<const char*, sim::Duration>>> checked_bounds(const Scenario& scenario) {
+  const auto checks = [&](const char* property) {
+    return std::find(scenario.properties.begin(), scenario.properties.end(), property) != scenario.properties.end();
+  };
+  std::vector<std::pair<const char*, std::pair<const char*, sim::Duration>>> bounds;
+  if (checks("liveness")) bounds.push_back({"liveness", {"leader_within", scenario.liveness.leader_within}});
+  if (checks("liveness")) bounds.push_back({"liveness", {"checkpoint_within", scenario.liveness.checkpoint_within}});
+  if (checks("no-lost-job")) bounds.push_back({"no-lost-job", {"job_running_within", scenario.liveness.job_running_within}});
+  return bounds;
+}
+
+// Without faults.end_at the fault phase ends early enough for every checked bound to fit.
+sim::Duration default_faults_end(const Scenario& scenario) {
+  sim::Duration longest{};
+  for (const auto& [property, bound] : checked_bounds(scenario)) longest = std::max(longest, bound.second);
+  return std::max(sim::Duration{}, scenario.duration - longest);
+}
+
+// A bound that ends after the run could never be checked: the scenario would pass vacuously.
+void check_bounds_fit(const Scenario& scenario) {
+  for (const auto& [property, bound] : checked_bounds(scenario)) {
+    if (scenario.faults_end + bound.second <= scenario.duration) continue;
+    throw InputError(std::string("$.liveness.") + bound.first,
+                     std::string("faults.end_at + ") + bound.first + " (" + seconds_text(scenario.faults_end + bound.second) +
+                         ") is after the end of the run (" + seconds_text(scenario.duration) +
+                         "): the " + property + " check could never run");
+  }
+}
+
 void check_times(const Scenario& scenario, JsonReader& root) {
   for (const auto& fault : scenario.faults) {
     if (fault.at >= scenario.duration) throw InputError(fault.json_path + ".at", "after the end of the run");
+    if (fault.at > scenario.faults_end) {
+      throw InputError(fault.json_path + ".at", "after the fault phase, which ends at " + seconds_text(scenario.faults_end) +
+                                                    (scenario.faults_end_explicit ? " (faults.end_at)" : " (duration minus the longest liveness bound; set faults.end_at)"));
+    }
   }
   for (std::size_t i = 0; i < scenario.jobs.size(); i++) {
     if (scenario.jobs[i].submit_at >= scenario.duration) {
@@ -196,9 +272,27 @@ void check_times(const Scenario& scenario, JsonReader& root) {
     }
   }
   if (scenario.faults_end > scenario.duration) root.fail("faults.end_at is after the end of the run");
+  check_bounds_fit(scenario);
 }
 
 }  // namespace
+
+std::vector<std::string> fault_roles(const std::string& kind, const std::string& field) {
+  if (field != "target") {
+    return {"leader", "zookeeper-leader", "zookeeper", "jobmanagers", "taskmanagers"};
+  }
+  if (kind == "isolate") return {"leader", "standby", "random", "zookeeper-leader"};
+  if (kind == "kill-taskmanager") return {"random", "any"};
+  return {"leader", "standby", "random", "any"};
+}
+
+std::vector<std::string> fault_node_kinds(const std::string& kind) {
+  if (kind.find("jobmanager") != std::string::npos) return {"jm"};
+  if (kind.find("zookeeper") != std::string::npos) return {"zk"};
+  if (kind == "kill-taskmanager") return {"tm"};
+  if (kind == "isolate" || kind == "partition" || kind == "cut" || kind == "latency-spike") return {"jm", "tm", "zk"};
+  return {};
+}
 
 std::vector<std::string> node_names(const Scenario& scenario) {
   std::vector<std::string> names;
@@ -250,8 +344,9 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
     if (auto count = seeds->optional_field("count")) scenario.seed_count = static_cast<std::uint64_t>(count->as_int(1, 100'000'000));
     seeds->finish();
   }
-  check_times(scenario, root);
   root.finish();
+  if (!scenario.faults_end_explicit) scenario.faults_end = default_faults_end(scenario);
+  check_times(scenario, root);
   return scenario;
 }
 

@@ -42,18 +42,32 @@ inline const std::vector<std::string>& fault_kinds() {
   return kinds;
 }
 
+// Roles a fault may name instead of a node; which ones depend on the kind (fault_roles()).
+//  leader: the cluster's JobManager that believes it leads (else ZooKeeper's choice), or, for
+//          ZooKeeper faults, the ZooKeeper leader; standby: one that does not lead; random: any
+//          live one; any: for drop-zookeeper-reply every server, otherwise as random;
+//  zookeeper-leader (isolate, cut, latency-spike): the ZooKeeper leader;
+//  zookeeper / jobmanagers / taskmanagers (cut, latency-spike): every node of that kind.
 struct FaultSpec {
   sim::Duration at;
   std::string kind;
-  std::string target;  // "leader", "standby", "random", or a node name ("jm2", "zk1", "tm1")
-  std::optional<sim::Duration> duration;  // for pauses, partitions, cuts, spikes, storage faults
-  std::vector<std::vector<std::string>> groups;  // partition
+  std::string target;  // a role or a node name ("jm2", "zk1", "tm1", "c2/jm1")
+  std::string cluster;  // whose leader/standby/random JobManager or TaskManager; "" = the first
+  std::optional<sim::Duration> duration;  // for pauses, partitions, cuts, spikes, storage faults; kills: restart after
+  std::vector<std::vector<std::string>> groups;  // partition: explicit groups
+  std::string split;                              // partition: "leader-minority" or "random" instead of groups
   std::string from, to;                           // cut, latency-spike
+  bool both_ways = false;                         // cut: also to -> from
   sim::Duration extra{};                          // latency-spike, storage-slow
   std::int64_t count = 0;                         // storage-write-error: how many writes fail
   std::string path_prefix;                        // storage-lose-file
   std::string json_path;                          // where it came from, for error messages
 };
+
+// The roles `kind` accepts for `field` ("target", "from", "to").
+std::vector<std::string> fault_roles(const std::string& kind, const std::string& field);
+// The node kinds `kind` may name: "jm", "tm", "zk" (node names start with them, after any "<cluster>/").
+std::vector<std::string> fault_node_kinds(const std::string& kind);
 
 struct RandomFaults {
   std::vector<std::string> kinds;
@@ -92,6 +106,7 @@ struct Scenario {
   std::optional<RandomFaults> random_faults;
   sim::Duration duration = sim::minutes(10);
   sim::Duration faults_end{};  // the fault phase ends and everything heals here
+  bool faults_end_explicit = false;  // else: duration minus the longest checked liveness bound
   std::vector<std::string> properties;
   LivenessBounds liveness;
   std::optional<sim::Duration> believed_leader_overlap_max;

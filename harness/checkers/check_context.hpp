@@ -1,0 +1,82 @@
+#pragma once
+// What every checker gets: the run's model events (the trace; nothing else of the run) and the
+// static facts of the scenario it needs to interpret them (which processes are JobManagers of
+// which cluster, where the fault phase ends, the bounds). Checkers never look at live model state.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/time.hpp"
+#include "sim/trace.hpp"
+
+namespace harness {
+
+struct Violation {
+  std::string property;  // one of property_names()
+  sim::Instant at;       // simulated time at which the property was found broken
+  std::string message;
+};
+
+struct ClusterFacts {
+  std::string trace_name;                // the `cluster` field of its flink events ("" for a lone cluster)
+  std::string zookeeper_namespace;       // "/flink/default": clusters sharing one compete for one latch
+  std::vector<std::string> jobmanagers;  // process names, index = jobmanager index
+  bool checkpointing = false;            // execution.checkpointing.interval is set
+};
+
+struct Bounds {
+  sim::Duration leader_within = sim::seconds(90);
+  sim::Duration checkpoint_within = sim::seconds(120);
+  sim::Duration cleanup_within = sim::seconds(120);
+  sim::Duration job_running_within = sim::seconds(120);
+  std::optional<sim::Duration> believed_leader_overlap_max;
+};
+
+struct CheckContext {
+  std::vector<ClusterFacts> clusters;
+  sim::Instant faults_end;  // everything healed here; liveness bounds count from here
+  sim::Instant run_end;     // the last instant the trace covers
+  Bounds bounds;
+};
+
+using Events = std::vector<sim::TraceEvent>;
+
+// Field access that treats a missing field as empty: the trace contract says which are present.
+inline std::string text_field(const sim::TraceEvent& event, std::string_view key) {
+  const std::string* value = event.string_field(key);
+  return value ? *value : std::string();
+}
+inline std::int64_t int_field_or(const sim::TraceEvent& event, std::string_view key, std::int64_t fallback) {
+  const std::int64_t* value = event.int_field(key);
+  return value ? *value : fallback;
+}
+inline bool is_flink(const sim::TraceEvent& event, std::string_view name) {
+  return event.category == "flink" && event.name == name;
+}
+inline bool is_proc(const sim::TraceEvent& event, std::string_view name) {
+  return event.category == "proc" && event.name == name;
+}
+
+// The cluster a JobManager process belongs to, or nullptr for other processes.
+inline const ClusterFacts* cluster_of_jobmanager(const CheckContext& context, const std::string& process) {
+  for (const auto& cluster : context.clusters) {
+    for (const auto& jm : cluster.jobmanagers) {
+      if (jm == process) return &cluster;
+    }
+  }
+  return nullptr;
+}
+
+// A job is named by its cluster and id: two clusters may both run "job-1".
+struct JobKey {
+  std::string cluster;
+  std::string job;
+  auto operator<=>(const JobKey&) const = default;
+};
+inline JobKey job_key(const sim::TraceEvent& event) { return {text_field(event, "cluster"), text_field(event, "job")}; }
+inline std::string describe(const JobKey& key) {
+  return key.cluster.empty() ? key.job : key.cluster + "/" + key.job;
+}
+
+}  // namespace harness

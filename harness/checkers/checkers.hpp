@@ -1,0 +1,20 @@
+#pragma once
+// Runs the checkers a scenario asks for over one run's trace, and takes the per-run measurements.
+#include <string>
+#include <vector>
+
+#include "harness/checkers/check_context.hpp"
+
+namespace harness {
+
+// Violations of the named properties (property_names()), ordered by simulated time.
+std::vector<Violation> check_properties(const Events& events, const CheckContext& context,
+                                        const std::vector<std::string>& properties);
+
+struct RunMeasurements {
+  sim::Duration believed_leader_overlap{};
+  std::vector<sim::Duration> failover_times;
+};
+RunMeasurements measure_run(const Events& events, const CheckContext& context);
+
+}  // namespace harness

@@ -1,0 +1,125 @@
+#include "harness/checkers/ha_lifecycle.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "harness/checkers/job_activity.hpp"
+#include "harness/checkers/no_lost_checkpoint.hpp"
+
+namespace harness {
+namespace {
+
+constexpr const char* kProperty = "ha-lifecycle";
+
+bool is_added(const std::string& name) { return name == "checkpoint-added" || name == "job-graph-added"; }
+
+// The store-level deletions of TRACE.md: what each one says is gone.
+struct Deletion {
+  bool pointer = false;
+  bool file = false;
+};
+std::optional<Deletion> deletion_of(const std::string& name) {
+  for (const std::string store : {"checkpoint", "job-graph"}) {
+    if (name == store + "-removed") return Deletion{true, true};
+    if (name == store + "-pointer-deleted") return Deletion{true, false};
+    if (name == store + "-file-discarded") return Deletion{false, true};
+  }
+  return std::nullopt;
+}
+
+struct HaData {
+  std::map<std::string, std::string> live;  // "pointer <path>" / "file <path>" -> what added it
+  std::optional<sim::Instant> cleanup_done_at;
+  std::optional<sim::Instant> checked_at;  // the cleanup deadline, once passed
+};
+
+class Lifecycle {
+ public:
+  Lifecycle(const CheckContext& context, std::vector<Violation>& out) : context_(context), activity_(context), out_(out) {}
+
+  void observe(const sim::TraceEvent& event) {
+    check_deadlines(event.at);
+    if (event.category == "fs") on_storage(event);
+    if (event.category == "flink" && event.string_field("job")) on_flink(event);
+    activity_.observe(event);
+  }
+
+  void finish() { check_deadlines(context_.run_end + sim::nanoseconds(1)); }
+
+ private:
+  void on_flink(const sim::TraceEvent& event) {
+    const JobKey key = job_key(event);
+    HaData& data = data_[key];
+    if (event.name == "job-cleanup-done") data.cleanup_done_at = event.at;
+    if (is_added(event.name)) {
+      if (!text_field(event, "path").empty()) data.live["pointer " + text_field(event, "path")] = event.name;
+      if (!text_field(event, "file").empty()) data.live["file " + storage_path(text_field(event, "file"))] = event.name;
+      return;
+    }
+    const auto deletion = deletion_of(event.name);
+    if (!deletion) return;
+    const JobState* job = activity_.job(key);
+    if (job && job->suspended()) {
+      report_once(key, event.at, describe(key) + " is suspended but " + event.process + " deleted its HA data (" +
+                                     event.name + " " + text_field(event, "path") + ")");
+    }
+    if (deletion->pointer) data.live.erase("pointer " + text_field(event, "path"));
+    if (deletion->file) data.live.erase("file " + storage_path(text_field(event, "file")));
+  }
+
+  void on_storage(const sim::TraceEvent& event) {
+    const bool gone = event.name == "lose" || (event.name == "delete" && text_field(event, "status") != "unavailable" &&
+                                               text_field(event, "status") != "io_error");
+    if (!gone) return;
+    const std::string entry = "file " + text_field(event, "path");
+    for (auto& [key, data] : data_) {
+      if (!data.live.count(entry)) continue;
+      const JobState* job = activity_.job(key);
+      if (event.name == "delete" && job && job->suspended()) {
+        report_once(key, event.at, describe(key) + " is suspended but " + event.process + " deleted " + text_field(event, "path"));
+      }
+      data.live.erase(entry);
+    }
+  }
+
+  void check_deadlines(sim::Instant now) {
+    for (const auto& [key, job] : activity_.jobs()) {
+      if (!job.terminal_at) continue;
+      HaData& data = data_[key];
+      const sim::Instant deadline = std::max(*job.terminal_at, context_.faults_end) + context_.bounds.cleanup_within;
+      if (data.checked_at || now <= deadline || deadline > context_.run_end) continue;
+      data.checked_at = deadline;
+      if (!data.cleanup_done_at) {
+        report_once(key, deadline, describe(key) + " terminated at " + sim::format_instant(*job.terminal_at) +
+                                       " but its cleanup was not done within " + sim::format_duration(context_.bounds.cleanup_within));
+      } else if (!data.live.empty()) {
+        report_once(key, deadline, describe(key) + " cleaned up but its HA data is left: " + data.live.begin()->first +
+                                       " (from " + data.live.begin()->second + ")" +
+                                       (data.live.size() > 1 ? " and " + std::to_string(data.live.size() - 1) + " more" : ""));
+      }
+    }
+  }
+
+  void report_once(const JobKey& key, sim::Instant at, const std::string& message) {
+    if (reported_.insert(key).second) out_.push_back({kProperty, at, message});
+  }
+
+  const CheckContext& context_;
+  JobActivity activity_;
+  std::vector<Violation>& out_;
+  std::map<JobKey, HaData> data_;
+  std::set<JobKey> reported_;
+};
+
+}  // namespace
+
+std::vector<Violation> check_ha_lifecycle(const Events& events, const CheckContext& context) {
+  std::vector<Violation> out;
+  Lifecycle lifecycle(context, out);
+  for (const auto& event : events) lifecycle.observe(event);
+  lifecycle.finish();
+  return out;
+}
+
+}  // namespace harness

@@ -1,0 +1,60 @@
+#pragma once
+// Where each job stands, from the trace alone; shared by no-lost-job and ha-lifecycle.
+//  - acknowledged: from its first `job-submit-acked`;
+//  - active on a JobManager: from job-recovered / job-restored / job-running on it until
+//    job-suspended / job-terminal on it or its crash;
+//  - running on a JobManager: from job-running on it until job-suspended / job-restarting /
+//    job-terminal on it or its crash;
+//  - terminal: from its first job-terminal or job-cleanup-resumed (a dirty JobResultStore entry);
+//  - suspended: acknowledged, not terminal, active nowhere, and a job-suspended seen since it
+//    was last active.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/checkers/check_context.hpp"
+
+namespace harness {
+
+struct JobState {
+  std::optional<sim::Instant> acknowledged_at;
+  std::optional<sim::Instant> terminal_at;
+  std::set<std::string> active_on;
+  std::set<std::string> running_on;
+  bool suspended_seen = false;
+
+  bool suspended() const { return acknowledged_at && !terminal_at && active_on.empty() && suspended_seen; }
+};
+
+// One point of a job's history: its running state right after an event.
+struct RunningPoint {
+  sim::Instant at;
+  bool running = false;
+};
+
+class JobActivity {
+ public:
+  explicit JobActivity(const CheckContext& context) : context_(context) {}
+
+  // Call for every event, in trace order. Returns the job the event changed, if any.
+  void observe(const sim::TraceEvent& event);
+
+  const std::map<JobKey, JobState>& jobs() const { return jobs_; }
+  const JobState* job(const JobKey& key) const;
+  bool paused(const std::string& process) const { return paused_.count(process) != 0; }
+  // Whether the job was running on some JobManager at any instant of [from, to].
+  bool ran_within(const JobKey& key, sim::Instant from, sim::Instant to) const;
+
+ private:
+  void on_jobmanager_crash(const std::string& process, sim::Instant at);
+  void note_running(const JobKey& key, sim::Instant at);
+
+  const CheckContext& context_;
+  std::map<JobKey, JobState> jobs_;
+  std::map<JobKey, std::vector<RunningPoint>> history_;
+  std::set<std::string> paused_;
+};
+
+}  // namespace harness

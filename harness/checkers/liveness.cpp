@@ -1,0 +1,80 @@
+#include "harness/checkers/liveness.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "harness/checkers/leadership.hpp"
+
+namespace harness {
+namespace {
+
+constexpr const char* kProperty = "liveness";
+
+void check_leader(const Events& events, const CheckContext& context, std::vector<Violation>& out) {
+  const sim::Instant deadline = context.faults_end + context.bounds.leader_within;
+  if (deadline > context.run_end) return;
+  std::set<std::pair<std::string, std::string>> confirmed;  // (cluster, session) with a dispatcher confirm
+  for (const auto& event : events) {
+    if (event.at > deadline) break;
+    if (is_flink(event, "confirm") && text_field(event, "component") == "dispatcher") {
+      confirmed.insert({text_field(event, "cluster"), text_field(event, "session_id")});
+    }
+  }
+  const auto intervals = believed_leader_intervals(events, context);
+  for (const auto& cluster : context.clusters) {
+    const bool led = std::any_of(intervals.begin(), intervals.end(), [&](const BeliefInterval& interval) {
+      return interval.cluster == cluster.trace_name && interval.from <= deadline &&
+             (!interval.to || *interval.to > deadline) && confirmed.count({interval.cluster, interval.session_id});
+    });
+    if (led) continue;
+    out.push_back({kProperty, deadline,
+                   "no confirmed leader" + (cluster.trace_name.empty() ? "" : " in cluster " + cluster.trace_name) +
+                       " " + sim::format_duration(context.bounds.leader_within) + " after the faults healed"});
+  }
+}
+
+bool checkpointing(const CheckContext& context, const std::string& cluster) {
+  for (const auto& facts : context.clusters) {
+    if (facts.trace_name == cluster) return facts.checkpointing;
+  }
+  return false;
+}
+
+void check_checkpoints(const Events& events, const CheckContext& context, std::vector<Violation>& out) {
+  struct Job {
+    std::optional<sim::Instant> acknowledged_at, terminal_at;
+    std::vector<sim::Instant> commits;
+  };
+  std::map<JobKey, Job> jobs;
+  for (const auto& event : events) {
+    if (event.category != "flink" || !event.string_field("job")) continue;
+    Job& job = jobs[job_key(event)];
+    if (event.name == "job-submit-acked" && !job.acknowledged_at) job.acknowledged_at = event.at;
+    if ((event.name == "job-terminal" || event.name == "job-cleanup-resumed") && !job.terminal_at) job.terminal_at = event.at;
+    if (event.name == "checkpoint-completed") job.commits.push_back(event.at);
+  }
+  for (const auto& [key, job] : jobs) {
+    if (!job.acknowledged_at || !checkpointing(context, key.cluster)) continue;
+    const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
+    const sim::Instant deadline = from + context.bounds.checkpoint_within;
+    if (deadline > context.run_end || (job.terminal_at && *job.terminal_at <= deadline)) continue;
+    const bool committed = std::any_of(job.commits.begin(), job.commits.end(),
+                                       [&](sim::Instant at) { return at > from && at <= deadline; });
+    if (committed) continue;
+    out.push_back({kProperty, deadline,
+                   describe(key) + " committed no checkpoint within " +
+                       sim::format_duration(context.bounds.checkpoint_within) + " of " + sim::format_instant(from)});
+  }
+}
+
+}  // namespace
+
+std::vector<Violation> check_liveness(const Events& events, const CheckContext& context) {
+  std::vector<Violation> out;
+  check_leader(events, context, out);
+  check_checkpoints(events, context, out);
+  return out;
+}
+
+}  // namespace harness

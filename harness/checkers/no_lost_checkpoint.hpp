@@ -1,0 +1,20 @@
+#pragma once
+// no-lost-checkpoint (harness/README.md). A checkpoint is *committed* at its
+// `checkpoint-completed`. Per job (cluster + job id):
+//  A. every `job-restored` uses a checkpoint id >= the highest committed before it;
+//  B. the latest committed checkpoint's pointer (the path of the `checkpoint-added` with its file)
+//     and its file stay until it is superseded (a `checkpoint-added` whose pointer names a higher
+//     id, or a higher `checkpoint-completed`) or the job is terminal: no
+//     checkpoint-removed / checkpoint-pointer-deleted / checkpoint-file-discarded names them, and
+//     no successful storage `delete` removes the file. Files lost by an injected fault (`fs`
+//     `lose`) are the fault, not a violation.
+#include "harness/checkers/check_context.hpp"
+
+namespace harness {
+
+std::vector<Violation> check_no_lost_checkpoint(const Events& events, const CheckContext& context);
+
+// "hdfs:///flink/ha/x" and "/flink/ha/x" name the same storage file.
+std::string storage_path(const std::string& file);
+
+}  // namespace harness

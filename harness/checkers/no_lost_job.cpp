@@ -1,0 +1,65 @@
+#include "harness/checkers/no_lost_job.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "harness/checkers/job_activity.hpp"
+
+namespace harness {
+namespace {
+
+constexpr const char* kProperty = "no-lost-job";
+
+void check_twice_at_once(const sim::TraceEvent& event, const JobActivity& before, std::vector<Violation>& out) {
+  const JobState* job = before.job(job_key(event));
+  if (!job) return;
+  for (const auto& other : job->running_on) {
+    if (other == event.process || before.paused(other)) continue;
+    out.push_back({kProperty, event.at,
+                   describe(job_key(event)) + " runs on " + event.process + " while still running on " + other});
+    return;
+  }
+}
+
+void check_rerun(const sim::TraceEvent& event, const JobActivity& before, std::set<JobKey>& reported,
+                 std::vector<Violation>& out) {
+  const JobState* job = before.job(job_key(event));
+  if (!job || !job->terminal_at || !reported.insert(job_key(event)).second) return;
+  out.push_back({kProperty, event.at,
+                 describe(job_key(event)) + " terminated at " + sim::format_instant(*job->terminal_at) + " but " +
+                     event.name + " on " + event.process});
+}
+
+void check_runs_again(const JobActivity& activity, const CheckContext& context, std::vector<Violation>& out) {
+  for (const auto& [key, job] : activity.jobs()) {
+    if (!job.acknowledged_at) continue;
+    const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
+    const sim::Instant deadline = from + context.bounds.job_running_within;
+    if (deadline > context.run_end || (job.terminal_at && *job.terminal_at <= deadline)) continue;
+    if (activity.ran_within(key, from, deadline)) continue;
+    out.push_back({kProperty, deadline,
+                   describe(key) + " acknowledged at " + sim::format_instant(*job.acknowledged_at) +
+                       " is not running within " + sim::format_duration(context.bounds.job_running_within) +
+                       " of " + sim::format_instant(from)});
+  }
+}
+
+}  // namespace
+
+std::vector<Violation> check_no_lost_job(const Events& events, const CheckContext& context) {
+  std::vector<Violation> out;
+  JobActivity activity(context);
+  std::set<JobKey> reruns_reported;
+  for (const auto& event : events) {
+    if (is_flink(event, "job-running")) check_twice_at_once(event, activity, out);
+    if (is_flink(event, "job-running") || is_flink(event, "job-recovered")) {
+      check_rerun(event, activity, reruns_reported, out);
+    }
+    activity.observe(event);
+  }
+  check_runs_again(activity, context, out);
+  std::stable_sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) { return a.at < b.at; });
+  return out;
+}
+
+}  // namespace harness

@@ -1,0 +1,15 @@
+#pragma once
+// no-lost-job (harness/README.md), per job (cluster + job id), with the states of job_activity.hpp:
+//  A. an acknowledged job that is not terminal runs again: it is running on some JobManager at
+//     some instant of [max(faults end, acknowledged), that + job_running_within] (checked when
+//     that window ends inside the run);
+//  B. it never runs twice at once: at a `job-running` on one JobManager, no other JobManager that
+//     is neither paused nor crashed still runs it;
+//  C. once terminal it never runs again: no job-recovered or job-running after its job-terminal.
+#include "harness/checkers/check_context.hpp"
+
+namespace harness {
+
+std::vector<Violation> check_no_lost_job(const Events& events, const CheckContext& context);
+
+}  // namespace harness

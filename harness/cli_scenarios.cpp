@@ -1,0 +1,117 @@
+#include "harness/cli_scenarios.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/core.h>
+
+#include "harness/json_reader.hpp"
+#include "harness/sweep.hpp"
+#include "harness/sweep_report.hpp"
+#include "model/flink/flink_duration.hpp"
+
+namespace harness {
+namespace {
+
+// Wall time of a batch of runs: for the simulated/wall ratio only.
+class WallTimer {
+ public:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+int print(const SweepReport& report, bool json) {
+  if (json) {
+    fmt::print("{}\n", format_json(report).dump());
+  } else {
+    fmt::print("{}", format_text(report));
+  }
+  std::fflush(stdout);
+  return exit_status(report);
+}
+
+model::flink::Mutant parse_mutant_flag(const std::string& name) {
+  const auto mutant = model::flink::parse_mutant(name);
+  if (!mutant) throw InputError("--mutant", "unknown mutant \"" + name + "\" (see model/flink/mutants.cpp)");
+  return *mutant;
+}
+
+}  // namespace
+
+int run_command(const RunCommand& command) {
+  const Scenario scenario = load_scenario_file(command.file);
+  if (command.seed && (command.seeds || command.seed_start)) {
+    throw InputError("--seed", "give either --seed or --seeds/--seed-start, not both");
+  }
+  const Shard shard = command.shard.empty() ? Shard{} : parse_shard(command.shard);
+  const std::uint64_t start = command.seed ? *command.seed : command.seed_start.value_or(scenario.seed_start);
+  const std::uint64_t count = command.seed ? 1 : command.seeds.value_or(scenario.seed_count);
+  SweepReport report{&scenario, command.file, "run", "", {}, 0};
+  const WallTimer timer;
+  report.runs = run_seeds(scenario, select_seeds(start, count, shard), command.jobs);
+  report.wall_seconds = timer.seconds();
+  return print(report, command.json);
+}
+
+int replay_command(const ReplayCommand& command) {
+  Scenario scenario = load_scenario_file(command.file);
+  RunOptions options;
+  options.trace_file = command.trace_file;
+  if (!command.mutant.empty()) options.mutant = parse_mutant_flag(command.mutant);
+  SweepReport report{&scenario, command.file, "replay", command.mutant, {}, 0};
+  const WallTimer timer;
+  report.runs.push_back(run_scenario(scenario, command.seed, options));
+  report.wall_seconds = timer.seconds();
+  const RunResult& run = report.runs.front();
+  if (command.json) {
+    nlohmann::json out = format_json(report);
+    out["seed"] = run.seed;
+    out["trace_hash"] = fmt::format("{:016x}", run.trace_hash);
+    out["outcome"] = run.error.empty() ? std::string(sim::to_string(run.outcome)) : "error: " + run.error;
+    out["faults"] = run.faults.size();
+    fmt::print("{}\n", out.dump());
+    return exit_status(report);
+  }
+  for (const auto& fault : run.faults) {
+    fmt::print("fault {} {} {} {} {}\n", sim::format_instant(fault.at), fault.kind, fault.target, fault.node, fault.detail);
+  }
+  for (const auto& v : run.violations) fmt::print("violation {} at {}: {}\n", v.property, sim::format_instant(v.at), v.message);
+  fmt::print("seed {}: trace_hash {:016x}, {}, {} kernel events\n", run.seed, run.trace_hash,
+             run.error.empty() ? std::string(sim::to_string(run.outcome)) : "error: " + run.error, run.kernel_events);
+  return print(report, false);
+}
+
+int explore_command(const ExploreCommand& command) {
+  if (!command.runs && command.time_budget.empty()) {
+    throw InputError("--runs", "explore needs --runs N or --time-budget DUR");
+  }
+  std::optional<sim::Duration> budget;
+  if (!command.time_budget.empty()) {
+    const auto parsed = model::flink::parse_flink_duration(command.time_budget);
+    if (!parsed.value || parsed.value->ns <= 0) {
+      throw InputError("--time-budget", "expected a positive duration such as \"60 s\", got \"" + command.time_budget + "\"");
+    }
+    budget = *parsed.value;
+  }
+  const std::string file = command.file.empty() ? "scenarios/explore.json" : command.file;
+  Scenario scenario = load_scenario_file(file);
+  if (!command.mutant.empty()) scenario.mutant = parse_mutant_flag(command.mutant);
+  scenario.expect = Expectation{};  // exploring: every violation is a finding
+  SweepReport report{&scenario, file, "explore", command.mutant, {}, 0};
+  const WallTimer timer;
+  std::uint64_t next = command.seed_start;
+  const std::uint64_t batch = std::max(1u, command.jobs);
+  while (!command.runs || report.runs.size() < *command.runs) {
+    if (budget && timer.seconds() * 1e9 >= static_cast<double>(budget->ns)) break;
+    const std::uint64_t size = command.runs ? std::min<std::uint64_t>(batch, *command.runs - report.runs.size()) : batch;
+    for (auto& run : run_seeds(scenario, select_seeds(next, size, Shard{}), command.jobs)) report.runs.push_back(std::move(run));
+    next += size;
+  }
+  report.wall_seconds = timer.seconds();
+  return print(report, command.json);
+}
+
+}  // namespace harness

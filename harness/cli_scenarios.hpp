@@ -1,0 +1,42 @@
+#pragma once
+// The scenario commands of the `hasim` CLI: run, replay, explore. Each returns the exit code
+// (0 as expected, 1 a violation or unexpected outcome, 2 unusable input) and throws InputError
+// for unusable input. The wall clock is read here, around runs, and never inside one.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace harness {
+
+struct RunCommand {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> seeds;
+  std::optional<std::uint64_t> seed_start;
+  unsigned jobs = 1;
+  std::string shard;  // "I/N" or ""
+  bool json = false;
+};
+int run_command(const RunCommand& command);
+
+struct ReplayCommand {
+  std::string file;
+  std::uint64_t seed = 0;
+  std::string trace_file;
+  std::string mutant;
+  bool json = false;
+};
+int replay_command(const ReplayCommand& command);
+
+struct ExploreCommand {
+  std::string file;  // "" = scenarios/explore.json
+  std::optional<std::uint64_t> runs;
+  std::string time_budget;  // a Flink duration of wall time
+  std::string mutant;
+  std::uint64_t seed_start = 1'000'000;  // away from the seeds scenarios run in CI
+  unsigned jobs = 1;
+  bool json = false;
+};
+int explore_command(const ExploreCommand& command);
+
+}  // namespace harness

@@ -1,0 +1,56 @@
+#pragma once
+// Applies scenario faults to a running World, from kernel callbacks at their scheduled instants.
+// Roles ("leader", "standby", ...) resolve at injection time against the live deployment; every
+// fault, its end and the final heal is recorded in the trace (category "fault") and in the
+// fault log. Random choices (which standby, which side of a split) draw from the run's "faults"
+// PRNG stream only.
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "harness/run_result.hpp"
+#include "harness/scenario.hpp"
+#include "harness/world.hpp"
+#include "sim/prng.hpp"
+
+namespace harness {
+
+class FaultInjector {
+ public:
+  FaultInjector(World& world, sim::Prng& rng, std::vector<FaultRecord>& log) : world_(world), rng_(rng), log_(log) {}
+
+  // Schedules `fault` at its `at`.
+  void schedule(const FaultSpec& fault);
+  // Schedules the end of the fault phase: restart killed ZooKeeper servers (and JobManagers and
+  // TaskManagers that have no supervisor), resume every paused process, heal the network, clear
+  // every storage fault. Fault ends still pending after it do nothing.
+  void schedule_heal(sim::Duration at);
+
+ private:
+  void inject(const FaultSpec& fault);
+  void inject_process_fault(const FaultSpec& fault);
+  void inject_network_fault(const FaultSpec& fault);
+  void inject_storage_fault(const FaultSpec& fault);
+  void heal_all();
+
+  std::optional<Node> resolve(const FaultSpec& fault, const std::string& role_or_name);
+  std::optional<Node> resolve_jobmanager(std::size_t cluster, const std::string& role);
+  std::optional<Node> resolve_zookeeper(const std::string& role);
+  std::optional<Node> pick_live(std::vector<Node> candidates);
+  std::vector<Node> resolve_set(const FaultSpec& fault, const std::string& role_or_name);
+  std::vector<std::vector<sim::ProcessId>> split_groups(const FaultSpec& fault);
+
+  // Runs `end` after the fault's duration, unless the fault phase has ended by then.
+  void after_duration(const FaultSpec& fault, std::function<void()> end);
+  void restart_if_down(const Node& node);
+  void record(const FaultSpec& fault, const std::string& kind, const std::string& node, const std::string& detail,
+              sim::ProcessId pid = sim::kNoProcess);
+
+  World& world_;
+  sim::Prng& rng_;
+  std::vector<FaultRecord>& log_;
+  std::set<std::pair<sim::ProcessId, sim::ProcessId>> slowed_links_;
+  bool healed_ = false;
+};
+
+}  // namespace harness

@@ -1,0 +1,67 @@
+#include "harness/fault_plan.hpp"
+
+#include <algorithm>
+
+namespace harness {
+namespace {
+
+std::vector<std::string> swarm_kinds(const RandomFaults& random, sim::Prng& rng) {
+  if (!random.swarm) return random.kinds;
+  std::vector<std::string> enabled;
+  for (const auto& kind : random.kinds) {
+    if (rng.chance(1, 2)) enabled.push_back(kind);
+  }
+  if (enabled.empty()) enabled.push_back(rng.pick(random.kinds));
+  return enabled;
+}
+
+void pick_link(FaultSpec& fault, sim::Prng& rng) {
+  // The links that matter most for HA: the leader and ZooKeeper, the leader and its TaskManagers.
+  static const std::vector<std::pair<std::string, std::string>> links = {
+      {"leader", "zookeeper"}, {"leader", "taskmanagers"}, {"zookeeper-leader", "zookeeper"}};
+  const auto& link = rng.pick(links);
+  fault.from = link.first;
+  fault.to = link.second;
+  fault.both_ways = rng.chance(1, 2);
+}
+
+void pick_target(const Scenario& scenario, FaultSpec& fault, sim::Prng& rng) {
+  const std::string& kind = fault.kind;
+  if (kind == "kill-taskmanager") fault.target = "random";
+  else if (kind.find("zookeeper") != std::string::npos || kind.find("jobmanager") != std::string::npos ||
+           kind == "isolate") {
+    fault.target = rng.pick(std::vector<std::string>{"leader", "leader", "standby", "random"});
+  } else if (kind == "partition") {
+    fault.split = rng.chance(1, 2) ? "leader-minority" : "random";
+  } else if (kind == "cut" || kind == "latency-spike") {
+    pick_link(fault, rng);
+  } else if (kind == "storage-lose-file") {
+    fault.path_prefix = "/";  // anything: the generator has no knowledge of layouts
+  }
+  if (!scenario.clusters.empty()) fault.cluster = rng.pick(scenario.clusters).name;
+}
+
+}  // namespace
+
+std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rng) {
+  std::vector<FaultSpec> plan;
+  if (!scenario.random_faults) return plan;
+  const RandomFaults& random = *scenario.random_faults;
+  const std::vector<std::string> kinds = swarm_kinds(random, rng);
+  sim::Duration at = rng.exponential(random.mean_interval);
+  for (; at < scenario.faults_end; at += std::max(sim::milliseconds(1), rng.exponential(random.mean_interval))) {
+    FaultSpec fault;
+    fault.at = at;
+    fault.kind = rng.pick(kinds);
+    fault.json_path = "$.faults.random";
+    pick_target(scenario, fault, rng);
+    fault.duration = rng.duration_between(sim::milliseconds(100), std::max(sim::milliseconds(100), random.duration_max));
+    fault.extra = rng.duration_between(sim::milliseconds(10), sim::seconds(2));
+    fault.count = rng.between(1, 5);
+    if (fault.kind.rfind("kill-", 0) == 0 && rng.chance(1, 2)) fault.duration.reset();  // some come back only at the heal
+    plan.push_back(std::move(fault));
+  }
+  return plan;
+}
+
+}  // namespace harness

@@ -1,0 +1,39 @@
+#pragma once
+// What one run of a scenario under one seed produced: the trace hash (the replay key), the model
+// events the checkers read, the faults injected, how the run ended and what the checkers found.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/checkers/check_context.hpp"
+#include "sim/limits.hpp"
+#include "sim/trace.hpp"
+
+namespace harness {
+
+struct FaultRecord {
+  sim::Instant at;
+  std::string kind;    // a fault kind, or "end-<kind>" / "heal-all"
+  std::string target;  // as written, or the role
+  std::string node;    // what it resolved to ("" when nothing qualified)
+  std::string detail;
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  std::uint64_t trace_hash = 0;
+  sim::RunOutcome outcome = sim::RunOutcome::kDeadline;
+  std::string error;  // an exception escaped the model: the run is unusable as evidence
+  sim::Instant ended_at;
+  std::uint64_t kernel_events = 0;
+  std::vector<sim::TraceEvent> events;  // kept only when asked for (RunOptions::keep_events)
+  std::vector<FaultRecord> faults;
+  std::vector<Violation> violations;
+  sim::Duration believed_leader_overlap{};
+  std::vector<sim::Duration> failover_times;
+
+  // Ended at its duration without a limit or an escaped exception.
+  bool completed() const { return error.empty() && !sim::is_limit(outcome); }
+};
+
+}  // namespace harness

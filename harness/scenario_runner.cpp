@@ -1,0 +1,160 @@
+#include "harness/scenario_runner.hpp"
+
+#include <exception>
+#include <memory>
+
+#include "harness/checkers/checkers.hpp"
+#include "harness/fault_injector.hpp"
+#include "harness/fault_plan.hpp"
+#include "harness/json_reader.hpp"
+
+namespace harness {
+namespace {
+
+model::flink::ClusterOptions cluster_options(const Scenario& scenario, const ClusterSpec& spec, model::flink::Mutant mutant) {
+  model::flink::ClusterOptions options;
+  options.name = scenario.clusters.size() > 1 ? spec.name : "";  // a lone cluster's nodes are "jm1", as scenarios say
+  options.masters = spec.masters;
+  options.taskmanagers = spec.taskmanagers;
+  options.restart_delay = spec.restart_delay;
+  options.config = spec.config;
+  options.mutant = mutant;
+  for (const auto& job : scenario.jobs) {
+    if (job.cluster == spec.name) options.jobs.push_back({job.id, job.submit_at, job.finish_at, job.cancel_at, job.fail_at});
+  }
+  return options;
+}
+
+// Everything one run owns, destroyed in reverse order after the kernel has unwound every fiber.
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, std::uint64_t seed, const RunOptions& options)
+      : scenario_(scenario),
+        options_(options),
+        sim_(sim::SimConfig{seed, {}}),
+        net_(sim_, sim::NetworkConfig{}),
+        storage_(sim_),
+        zookeeper_(sim_, net_, scenario.zookeeper),
+        faults_rng_(sim_.rng_stream("faults")),
+        world_{sim_, net_, storage_, zookeeper_, {}, {}, {}, {}},
+        injector_(world_, faults_rng_, result_.faults) {
+    result_.seed = seed;
+  }
+
+  RunResult run() {
+    if (!options_.trace_file.empty() && !sim_.trace().open_file(options_.trace_file, sim::TraceFileLevel::kModel)) {
+      throw InputError("--trace", "cannot write \"" + options_.trace_file + "\"");
+    }
+    build();
+    schedule_faults();
+    execute();
+    sim_.trace().close_file();
+    judge();
+    return std::move(result_);
+  }
+
+ private:
+  void build() {
+    zookeeper_.start();
+    for (int i = 0; i < zookeeper_.size(); i++) {
+      world_.nodes.push_back({"zk" + std::to_string(scenario_.zookeeper.servers[static_cast<std::size_t>(i)].id),
+                              NodeKind::kZooKeeper, 0, i, zookeeper_.pid(i)});
+    }
+    const auto mutant = options_.mutant.value_or(scenario_.mutant);
+    for (std::size_t c = 0; c < scenario_.clusters.size(); c++) {
+      const ClusterSpec& spec = scenario_.clusters[c];
+      clusters_.push_back(std::make_unique<model::flink::FlinkCluster>(sim_, net_, storage_, zookeeper_,
+                                                                       cluster_options(scenario_, spec, mutant)));
+      world_.clusters.push_back(clusters_.back().get());
+      world_.cluster_names.push_back(spec.name);
+      world_.restart_delays.push_back(spec.restart_delay);
+      add_cluster_nodes(c);
+      clusters_.back()->start();
+    }
+  }
+
+  void add_cluster_nodes(std::size_t c) {
+    const std::string prefix = scenario_.clusters.size() > 1 ? scenario_.clusters[c].name + "/" : "";
+    const auto& cluster = *clusters_[c];
+    for (std::size_t i = 0; i < cluster.jobmanagers().size(); i++) {
+      world_.nodes.push_back({prefix + "jm" + std::to_string(i + 1), NodeKind::kJobManager, c, static_cast<int>(i),
+                              cluster.jobmanagers()[i]});
+    }
+    for (std::size_t i = 0; i < cluster.taskmanagers().size(); i++) {
+      world_.nodes.push_back({prefix + "tm" + std::to_string(i + 1), NodeKind::kTaskManager, c, static_cast<int>(i),
+                              cluster.taskmanagers()[i]});
+    }
+  }
+
+  void schedule_faults() {
+    for (const auto& fault : scenario_.faults) injector_.schedule(fault);
+    for (const auto& fault : random_fault_plan(scenario_, faults_rng_)) injector_.schedule(fault);
+    injector_.schedule_heal(scenario_.faults_end);
+  }
+
+  void execute() {
+    try {
+      result_.outcome = sim_.run_until(sim::Instant{} + scenario_.duration);
+    } catch (const std::exception& error) {
+      result_.error = error.what();
+    }
+    result_.ended_at = sim_.now();
+    result_.trace_hash = sim_.trace().hash();
+    result_.kernel_events = sim_.stats().events_processed;
+    sim_.shutdown();  // unwind every fiber while the model objects they use still exist
+  }
+
+  void judge() {
+    std::vector<std::vector<std::string>> jobmanager_names;
+    for (const auto& cluster : clusters_) {
+      jobmanager_names.emplace_back();
+      for (const auto pid : cluster->jobmanagers()) jobmanager_names.back().push_back(sim_.process_name(pid));
+    }
+    CheckContext context = check_context(scenario_, jobmanager_names);
+    context.run_end = result_.ended_at;
+    const auto& events = sim_.trace().events();
+    result_.violations = check_properties(events, context, scenario_.properties);
+    const RunMeasurements measured = measure_run(events, context);
+    result_.believed_leader_overlap = measured.believed_leader_overlap;
+    result_.failover_times = measured.failover_times;
+    if (options_.keep_events) result_.events = events;
+  }
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  RunResult result_;
+  sim::Simulation sim_;
+  sim::Network net_;
+  sim::Filesystem storage_;
+  model::zk::Ensemble zookeeper_;
+  sim::Prng faults_rng_;
+  World world_;
+  FaultInjector injector_;
+  std::vector<std::unique_ptr<model::flink::FlinkCluster>> clusters_;
+};
+
+}  // namespace
+
+CheckContext check_context(const Scenario& scenario, const std::vector<std::vector<std::string>>& jobmanager_names) {
+  CheckContext context;
+  for (std::size_t c = 0; c < scenario.clusters.size(); c++) {
+    const ClusterSpec& spec = scenario.clusters[c];
+    context.clusters.push_back({scenario.clusters.size() > 1 ? spec.name : "", spec.config.zookeeper_namespace(),
+                                c < jobmanager_names.size() ? jobmanager_names[c] : std::vector<std::string>{},
+                                spec.config.checkpoint_interval.has_value()});
+  }
+  context.faults_end = sim::Instant{} + scenario.faults_end;
+  context.run_end = sim::Instant{} + scenario.duration;
+  context.bounds = {scenario.liveness.leader_within, scenario.liveness.checkpoint_within,
+                    scenario.liveness.cleanup_within, scenario.liveness.job_running_within,
+                    scenario.believed_leader_overlap_max};
+  return context;
+}
+
+RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
+  // Heap-allocated: the kernel, the ensemble and the clusters are too big for a thread's stack.
+  auto run = std::make_unique<ScenarioRun>(scenario, seed, options);
+  return run->run();
+}
+
+}  // namespace harness

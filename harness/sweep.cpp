@@ -1,0 +1,75 @@
+#include "harness/sweep.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <exception>
+#include <thread>
+
+#include "harness/json_reader.hpp"
+
+namespace harness {
+namespace {
+
+std::optional<std::uint64_t> parse_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Shard parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto index = slash == std::string::npos ? std::nullopt : parse_number(std::string_view(text).substr(0, slash));
+  const auto count = slash == std::string::npos ? std::nullopt : parse_number(std::string_view(text).substr(slash + 1));
+  if (!index || !count || *count == 0 || *index >= *count) {
+    throw InputError("--shard", "expected I/N with 0 <= I < N, got \"" + text + "\"");
+  }
+  return {*index, *count};
+}
+
+std::vector<std::uint64_t> select_seeds(std::uint64_t start, std::uint64_t count, const Shard& shard) {
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t position = 0; position < count; position++) {
+    if (position % shard.count == shard.index) seeds.push_back(start + position);
+  }
+  return seeds;
+}
+
+std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                                 const RunOptions& options) {
+  std::vector<RunResult> results(seeds.size());
+  std::vector<std::exception_ptr> failures(seeds.size());
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < seeds.size(); i = next++) {
+      try {
+        results[i] = run_scenario(scenario, seeds[i], options);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(seeds.size())));
+  if (threads == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; t++) pool.emplace_back(worker);
+    for (auto& thread : pool) thread.join();
+  }
+  for (const auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);  // the first in seed order: deterministic
+  }
+  return results;
+}
+
+bool run_failed(const Scenario& scenario, const RunResult& run) {
+  if (scenario.expect.pass) return !run.completed() || !run.violations.empty();
+  return !std::any_of(run.violations.begin(), run.violations.end(),
+                      [&](const Violation& v) { return v.property == scenario.expect.property; });
+}
+
+}  // namespace harness

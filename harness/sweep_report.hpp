@@ -1,0 +1,39 @@
+#pragma once
+// What `hasim run`, `replay` and `explore` print: one line per failing seed with a copy-paste
+// replay command, then a summary (seeds, violations, believed-leader overlap and failover time
+// p50/p99/max, simulated/wall time ratio); or all of it as one JSON object with --json.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run_result.hpp"
+#include "harness/scenario.hpp"
+
+namespace harness {
+
+struct SweepReport {
+  const Scenario* scenario = nullptr;
+  std::string file;     // as given on the command line, for replay commands
+  std::string command;  // "run", "replay", "explore"
+  std::string mutant;   // an explore --mutant override, "" for none
+  std::vector<RunResult> runs;
+  double wall_seconds = 0;
+};
+
+struct Percentiles {
+  std::int64_t p50 = 0, p99 = 0, max = 0;
+  std::size_t samples = 0;
+};
+// Nearest-rank percentiles of millisecond values.
+Percentiles percentiles_ms(std::vector<sim::Duration> values);
+
+std::string replay_command(const SweepReport& report, std::uint64_t seed);
+// The lines for failing seeds, then the summary.
+std::string format_text(const SweepReport& report);
+nlohmann::json format_json(const SweepReport& report);
+// 0: every run as the scenario expects; 1: some run is not.
+int exit_status(const SweepReport& report);
+
+}  // namespace harness
