@@ -47,6 +47,13 @@ ClusterSpec parse_cluster(JsonReader reader, std::size_t index) {
     auto parsed = model::flink::parse_masters(lines);
     if (auto* error = std::get_if<model::flink::ConfigError>(&parsed)) masters->fail(error->key + ": " + error->message);
     cluster.masters = std::get<std::vector<model::flink::HostPort>>(parsed);
+    // The model names each JobManager process after its host, and process names are unique.
+    std::set<std::string> hosts;
+    for (const auto& master : cluster.masters) {
+      if (!hosts.insert(master.host).second) {
+        masters->fail("host \"" + master.host + "\" is listed twice; the simulation names each JobManager after its host, so give each its own");
+      }
+    }
     if (reader.has("jobmanagers")) reader.object_field("jobmanagers").fail("give either jobmanagers or masters, not both");
   } else {
     const auto count = reader.object_field("jobmanagers").as_int(1, kNodesMax);

@@ -1,5 +1,7 @@
 #include "harness/checkers/job_activity.hpp"
 
+#include <algorithm>
+
 namespace harness {
 
 void JobActivity::observe(const sim::TraceEvent& event) {
@@ -13,7 +15,8 @@ void JobActivity::observe(const sim::TraceEvent& event) {
   if (event.category != "flink" || !event.string_field("job")) return;
   const JobKey key = job_key(event);
   JobState& job = jobs_[key];
-  const std::string& jm = event.process;
+  // One JobManager may hold an old term's JobMaster and a new one at once: key by both.
+  const std::string jm = event.process + " " + text_field(event, "session_id");
   if (event.name == "job-submit-acked" && !job.acknowledged_at) job.acknowledged_at = event.at;
   if (event.name == "job-recovered" || event.name == "job-restored" || event.name == "job-running") {
     job.active_on.insert(jm);
@@ -33,9 +36,10 @@ void JobActivity::observe(const sim::TraceEvent& event) {
 }
 
 void JobActivity::on_jobmanager_crash(const std::string& process, sim::Instant at) {
+  const auto of_process = [&](const std::string& term) { return term.substr(0, term.find(' ')) == process; };
   for (auto& [key, job] : jobs_) {
-    job.running_on.erase(process);
-    if (job.active_on.erase(process) && job.active_on.empty()) job.suspended_seen = true;  // died with it
+    std::erase_if(job.running_on, of_process);
+    if (std::erase_if(job.active_on, of_process) && job.active_on.empty()) job.suspended_seen = true;  // died with it
     note_running(key, at);
   }
 }

@@ -1,10 +1,11 @@
 #pragma once
 // Where each job stands, from the trace alone; shared by no-lost-job and ha-lifecycle.
 //  - acknowledged: from its first `job-submit-acked`;
-//  - active on a JobManager: from job-recovered / job-restored / job-running on it until
-//    job-suspended / job-terminal on it or its crash;
-//  - running on a JobManager: from job-running on it until job-suspended / job-restarting /
-//    job-terminal on it or its crash;
+//  - active in a term (JobManager + leader session): from job-recovered / job-restored /
+//    job-running of that term until job-suspended / job-terminal of that term or the crash of
+//    its JobManager;
+//  - running in a term: from job-running of that term until job-suspended / job-restarting /
+//    job-terminal of that term or the crash of its JobManager;
 //  - terminal: from its first job-terminal or job-cleanup-resumed (a dirty JobResultStore entry);
 //  - suspended: acknowledged, not terminal, active nowhere, and a job-suspended seen since it
 //    was last active.
@@ -21,8 +22,8 @@ namespace harness {
 struct JobState {
   std::optional<sim::Instant> acknowledged_at;
   std::optional<sim::Instant> terminal_at;
-  std::set<std::string> active_on;
-  std::set<std::string> running_on;
+  std::set<std::string> active_on;   // "<jobmanager> <session_id>": one JobMaster term
+  std::set<std::string> running_on;  // the same
   bool suspended_seen = false;
 
   bool suspended() const { return acknowledged_at && !terminal_at && active_on.empty() && suspended_seen; }
@@ -43,7 +44,8 @@ class JobActivity {
 
   const std::map<JobKey, JobState>& jobs() const { return jobs_; }
   const JobState* job(const JobKey& key) const;
-  bool paused(const std::string& process) const { return paused_.count(process) != 0; }
+  // `term` is a process name, or "<process> <session_id>" as in JobState's sets.
+  bool paused(const std::string& term) const { return paused_.count(term.substr(0, term.find(' '))) != 0; }
   // Whether the job was running on some JobManager at any instant of [from, to].
   bool ran_within(const JobKey& key, sim::Instant from, sim::Instant to) const;
 

@@ -13,10 +13,11 @@ constexpr const char* kProperty = "no-lost-job";
 void check_twice_at_once(const sim::TraceEvent& event, const JobActivity& before, std::vector<Violation>& out) {
   const JobState* job = before.job(job_key(event));
   if (!job) return;
+  const std::string term = event.process + " " + text_field(event, "session_id");
   for (const auto& other : job->running_on) {
-    if (other == event.process || before.paused(other)) continue;
+    if (other == term || before.paused(other)) continue;
     out.push_back({kProperty, event.at,
-                   describe(job_key(event)) + " runs on " + event.process + " while still running on " + other});
+                   describe(job_key(event)) + " runs on " + term + " while still running on " + other});
     return;
   }
 }
