@@ -121,7 +121,10 @@ bool JobMaster::deploy() {
       const auto mail = env_.sim->receive(inbox_, deadline - env_.sim->now());
       const auto* message = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
       if (message == nullptr || message->session_id != session_id_) continue;
-      if (message->kind == RpcKind::kTasksDeployed) deployed.insert(message->from);
+      if (message->kind == RpcKind::kTasksDeployed) {
+        deployed.insert(message->from);
+        resource_ids_[message->from] = message->value;
+      }
       rejected = message->kind == RpcKind::kDeployRejected;
     }
     if (deployed.size() == tasks_.size() && !stop_requested()) {
@@ -148,7 +151,9 @@ JobMaster::Step JobMaster::supervise() {
     if (cancel_requested_) return Step::kCanceled;
     const Step timers = on_timers(next_trigger, next_heartbeat);
     if (timers != Step::kStop) return timers;
-    const auto mail = env_.sim->receive(inbox_, std::min(next_trigger, next_heartbeat) - env_.sim->now());
+    // The timers' own blocking calls (the counter) may have run past the other deadline.
+    const sim::Duration wait = std::max(sim::Duration{}, std::min(next_trigger, next_heartbeat) - env_.sim->now());
+    const auto mail = env_.sim->receive(inbox_, wait);
     const auto* message = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
     if (message == nullptr || message->session_id != session_id_) continue;  // fenced
     const Step step = on_message(*message, finished);
@@ -179,6 +184,8 @@ JobMaster::Step JobMaster::on_timers(sim::Instant& next_trigger, sim::Instant& n
 }
 
 JobMaster::Step JobMaster::on_message(const RpcMessage& message, std::set<std::string>& finished) {
+  const auto deployed = resource_ids_.find(message.from);
+  if (deployed == resource_ids_.end() || deployed->second != message.value) return Step::kStop;  // not our task
   switch (message.kind) {
     case RpcKind::kHeartbeatReply: heard_at_[message.from] = env_.sim->now(); break;
     case RpcKind::kAcknowledgeCheckpoint: {

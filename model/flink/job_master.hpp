@@ -77,6 +77,7 @@ class JobMaster {
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::vector<std::string> tasks_;               // TaskManagers running this term's tasks
   std::map<std::string, sim::Instant> heard_at_;  // their last heartbeat replies
+  std::map<std::string, std::int64_t> resource_ids_;  // the TaskManager incarnations deployed to
   bool stop_requested_ = false;
   bool cancel_requested_ = false;
   bool exited_ = false;

@@ -189,7 +189,9 @@ void TaskManager::send_to_jobmaster(const std::string& job, RpcKind kind, const 
                                     std::int64_t checkpoint_id) {
   const JobSlot& slot = jobs_.at(job);
   if (slot.leader.session_id != session || slot.leader.address.empty()) return;
-  env_.rpc->send(self_, slot.leader.address, rpc_message(kind, address_, session, job, checkpoint_id));
+  // The incarnation stands for the ResourceID: a restarted TaskManager is a new one to a JobMaster.
+  const std::int64_t resource_id = env_.sim->incarnation(self_);
+  env_.rpc->send(self_, slot.leader.address, rpc_message(kind, address_, session, job, checkpoint_id, resource_id));
 }
 
 }  // namespace model::flink
