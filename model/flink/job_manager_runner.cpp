@@ -67,10 +67,13 @@ void JobManagerRunner::on_grant(const std::string& session_id) {
   election_.confirm(component(), session_id, env_.address);
 }
 
+// Waiting covers every retired JobMaster, not only the current one: the runner must not be
+// destroyed (after kClose) while any of their fibers still runs.
 void JobManagerRunner::stop_current(bool wait) {
-  if (!current_) return;
-  if (!current_->exited()) current_->request_stop();
-  retired_.push_back(std::move(current_));
+  if (current_) {
+    if (!current_->exited()) current_->request_stop();
+    retired_.push_back(std::move(current_));
+  }
   if (wait) wait_for_exit();
 }
 

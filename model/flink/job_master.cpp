@@ -61,8 +61,14 @@ void JobMaster::post(const RpcMessage& message) {
   env_.sim->mailbox_post(inbox_, sim::Mail{kMessage, 0, std::make_shared<const RpcMessage>(message)});
 }
 
+// Suspension takes effect at once, as on Flink's main thread: tasks are cancelled and the job is
+// SUSPENDED here, while blocking store calls already under way (Flink's io executor) finish on
+// the term's fiber, which then does the local cleanup.
 void JobMaster::request_stop() {
+  if (stop_requested_ || exited_) return;
   stop_requested_ = true;
+  trace("job-suspended");
+  cancel_tasks();
   env_.sim->mailbox_post(inbox_, sim::Mail{kStop, 0, nullptr});
 }
 
@@ -222,13 +228,11 @@ void JobMaster::cancel_tasks() {
 // deleting the checkpoints the next leader needs.
 void JobMaster::suspend() {
   coordinator_->abort_pending("suspended");
-  cancel_tasks();
   if (env_.cluster->mutant == Mutant::kFlink4201) {
     for (const CompletedCheckpoint& checkpoint : store_->checkpoints()) store_->release_and_try_remove(checkpoint.id);
   } else {
     store_->release_all();
   }
-  trace("job-suspended");
   exited_ = true;
   // FLINK-19154/25486: a suspended job taken for a failed one, whose HA data is then cleaned up.
   on_exit_(env_.cluster->mutant == Mutant::kFlink19154 ? JobOutcome::kFailed : JobOutcome::kSuspended);
