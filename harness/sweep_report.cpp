@@ -106,7 +106,9 @@ std::string format_text(const SweepReport& report) {
 nlohmann::json format_json(const SweepReport& report) {
   nlohmann::json violations = nlohmann::json::array();
   nlohmann::json failing = nlohmann::json::array();
+  nlohmann::json hashes = nlohmann::json::array();
   for (const auto& run : report.runs) {
+    hashes.push_back({{"seed", run.seed}, {"trace_hash", fmt::format("{:016x}", run.trace_hash)}});
     if (run_failed(*report.scenario, run)) failing.push_back(run.seed);
     for (const auto& v : findings(run)) {
       violations.push_back({{"seed", run.seed}, {"property", v.property}, {"at", seconds_of(v.at)},
@@ -124,7 +126,7 @@ nlohmann::json format_json(const SweepReport& report) {
                      {"failover_ms", percentiles(percentiles_ms(failovers(report)))},
                      {"simulated_s", simulated}, {"wall_s", report.wall_seconds},
                      {"sim_wall_ratio", report.wall_seconds > 0 ? simulated / report.wall_seconds : 0.0},
-                     {"exit", exit_status(report)}};
+                     {"exit", exit_status(report)}, {"runs", hashes}};
   if (!report.mutant.empty()) out["mutant"] = report.mutant;
   return out;
 }

@@ -1,0 +1,267 @@
+// Every checker on hand-built traces: where it must fire and where it must not.
+#include <gtest/gtest.h>
+
+#include "harness/checkers/ha_lifecycle.hpp"
+#include "harness/checkers/leadership.hpp"
+#include "harness/checkers/liveness.hpp"
+#include "harness/checkers/no_lost_checkpoint.hpp"
+#include "harness/checkers/no_lost_job.hpp"
+#include "harness/checkers/single_leader.hpp"
+#include "harness/checkers/unique_checkpoint_ids.hpp"
+#include "tests/harness/trace_builder.hpp"
+
+namespace harness {
+namespace {
+
+using testing::job;
+using testing::one_cluster;
+using testing::TraceBuilder;
+using S = std::string;
+
+// A healthy run: jm1 leads session A, runs job-1 and commits checkpoints 1 and 2, then is killed
+// at 50 s; jm2 takes over as session B, restores 2 and commits 3 and 4 after the heal.
+TraceBuilder healthy() {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(1010, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("A")}})
+      .flink(2000, "job-submit-acked", "jm1", job("A"))
+      .flink(2100, "job-restored", "jm1", job("A", {{"checkpoint_id", 0}}))
+      .flink(2200, "job-running", "jm1", job("A", {{"tasks", 2}}))
+      .flink(3000, "checkpoint-triggered", "jm1", job("A", {{"checkpoint_id", 1}}))
+      .flink(3100, "checkpoint-added", "jm1", job("A", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000001")}, {"file", S("hdfs:///ha/c1")}}))
+      .flink(3100, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 1}, {"file", S("hdfs:///ha/c1")}}))
+      .flink(3200, "tm-accept", "tm1", job("A", {{"what", S("notify")}, {"checkpoint_id", 1}}))
+      .flink(4000, "checkpoint-triggered", "jm1", job("A", {{"checkpoint_id", 2}}))
+      .flink(4100, "checkpoint-added", "jm1", job("A", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000002")}, {"file", S("hdfs:///ha/c2")}}))
+      .fs(4110, "delete", "jm1", "/ha/c1")
+      .flink(4110, "checkpoint-file-discarded", "jm1", job("A", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000001")}, {"file", S("hdfs:///ha/c1")}}))
+      .flink(4120, "checkpoint-removed", "jm1", job("A", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000001")}, {"file", S("hdfs:///ha/c1")}}))
+      .flink(4120, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 2}, {"file", S("hdfs:///ha/c2")}}))
+      .proc(50000, "crash", "jm1")
+      .flink(62000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(62010, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .flink(62100, "job-recovered", "jm2", job("B"))
+      .flink(62200, "job-restored", "jm2", job("B", {{"checkpoint_id", 2}}))
+      .flink(62300, "job-running", "jm2", job("B", {{"tasks", 2}}))
+      .flink(63000, "checkpoint-triggered", "jm2", job("B", {{"checkpoint_id", 3}}))
+      .flink(63100, "checkpoint-added", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000003")}, {"file", S("hdfs:///ha/c3")}}))
+      .flink(63100, "checkpoint-completed", "jm2", job("B", {{"checkpoint_id", 3}, {"file", S("hdfs:///ha/c3")}}))
+      .flink(110000, "checkpoint-triggered", "jm2", job("B", {{"checkpoint_id", 4}}))
+      .flink(110100, "checkpoint-completed", "jm2", job("B", {{"checkpoint_id", 4}, {"file", S("hdfs:///ha/c4")}}));
+  return t;
+}
+
+TEST(Checkers, HealthyRunBreaksNothing) {
+  const auto events = healthy().events();
+  const auto context = one_cluster();
+  EXPECT_TRUE(check_single_leader(events, context).empty());
+  EXPECT_TRUE(check_no_lost_checkpoint(events, context).empty());
+  EXPECT_TRUE(check_unique_checkpoint_ids(events, context).empty());
+  EXPECT_TRUE(check_no_lost_job(events, context).empty());
+  EXPECT_TRUE(check_ha_lifecycle(events, context).empty());
+  EXPECT_TRUE(check_liveness(events, context).empty());
+}
+
+TEST(SingleLeader, StaleSessionEffectAfterNewerConfirmFires) {
+  auto t = healthy();
+  t.flink(64000, "tm-accept", "tm1", job("A", {{"what", S("deploy")}}));
+  const auto found = check_single_leader(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].property, "single-leader");
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(64000));
+}
+
+TEST(SingleLeader, StaleTriggerOrRejectIsNoEffect) {
+  auto t = healthy();
+  t.flink(64000, "tm-accept", "tm1", job("A", {{"what", S("trigger")}}))
+      .flink(64001, "tm-reject", "tm1", job("A", {{"what", S("deploy")}}));
+  EXPECT_TRUE(check_single_leader(t.events(), one_cluster()).empty());
+}
+
+TEST(SingleLeader, OldSessionEffectBeforeTheNewConfirmIsAllowed) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(2500, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 1}}))
+      .flink(3000, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .flink(3500, "checkpoint-added", "jm1", job("A", {{"path", S("/p/2")}, {"file", S("/f2")}}));
+  const auto found = check_single_leader(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(3500));
+}
+
+TEST(SingleLeader, TwoClustersNamingDifferentLeadersInOneNamespaceFires) {
+  CheckContext context = one_cluster();
+  context.clusters = {{"c1", "/flink/x", {"c1/jm1"}, true}, {"c2", "/flink/x", {"c2/jm1"}, true}};
+  TraceBuilder t;
+  t.add(1000, "flink", "zk-leader", "", {{"cluster", S("c1")}, {"jm", S("c1/jm1")}})
+      .add(1000, "flink", "zk-leader", "", {{"cluster", S("c2")}, {"jm", S("c2/jm1")}});
+  EXPECT_EQ(check_single_leader(t.events(), context).size(), 1u);
+  context.clusters[1].zookeeper_namespace = "/flink/y";
+  EXPECT_TRUE(check_single_leader(t.events(), context).empty());
+}
+
+TEST(SingleLeader, OverlapBoundFiresOnlyWhenExceeded) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(2500, "revoke", "jm1", {{"session_id", S("A")}});
+  CheckContext context = one_cluster();
+  context.bounds.believed_leader_overlap_max = sim::milliseconds(600);
+  EXPECT_TRUE(check_single_leader(t.events(), context).empty());
+  context.bounds.believed_leader_overlap_max = sim::milliseconds(400);
+  EXPECT_EQ(check_single_leader(t.events(), context).size(), 1u);
+}
+
+TEST(Leadership, OverlapEndsAtCrashAndFailoverRunsToTheNextDispatcherConfirm) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
+      .proc(2300, "crash", "jm1")
+      .flink(2400, "confirm", "jm2", {{"component", S("resource_manager")}, {"session_id", S("B")}})
+      .flink(2700, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}});
+  const auto context = one_cluster();
+  EXPECT_EQ(believed_leader_overlap(believed_leader_intervals(t.events(), context), context.run_end).total,
+            sim::milliseconds(300));
+  const auto failovers = failover_times(t.events(), context);
+  ASSERT_EQ(failovers.size(), 1u);
+  EXPECT_EQ(failovers[0], sim::milliseconds(400));
+}
+
+TEST(Leadership, PausedLeaderThatResumesStillLeadingIsNoFailover) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .proc(2000, "pause", "jm1")
+      .proc(3000, "resume", "jm1")
+      .flink(9000, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("A")}});
+  EXPECT_TRUE(failover_times(t.events(), one_cluster()).empty());
+}
+
+TEST(NoLostCheckpoint, RestoreBelowTheCommittedIdFires) {
+  auto t = healthy();
+  t.proc(120000, "crash", "jm2").flink(130000, "job-restored", "jm3", job("C", {{"checkpoint_id", 3}}));
+  const auto found = check_no_lost_checkpoint(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].property, "no-lost-checkpoint");
+}
+
+TEST(NoLostCheckpoint, DeletingTheLatestCommittedFileFiresButALossByFaultDoesNot) {
+  auto lost = healthy();
+  lost.fs(120000, "lose", "", "/ha/c3");
+  EXPECT_TRUE(check_no_lost_checkpoint(lost.events(), one_cluster()).empty());
+  auto deleted = healthy();
+  deleted.fs(120000, "delete", "jm2", "/ha/c4");
+  EXPECT_EQ(check_no_lost_checkpoint(deleted.events(), one_cluster()).size(), 1u);
+  auto pointer = healthy();
+  pointer.flink(120000, "checkpoint-added", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000005")}, {"file", S("/ha/c5")}}))
+      .flink(120000, "checkpoint-completed", "jm2", job("B", {{"checkpoint_id", 5}, {"file", S("/ha/c5")}}))
+      .flink(121000, "checkpoint-pointer-deleted", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000005")}}));
+  EXPECT_EQ(check_no_lost_checkpoint(pointer.events(), one_cluster()).size(), 1u);
+}
+
+TEST(NoLostCheckpoint, AfterTerminationCleanupMayDeleteIt) {
+  auto t = healthy();
+  t.flink(120000, "job-terminal", "jm2", job("B", {{"status", S("FINISHED")}}))
+      .fs(120100, "delete", "jm2", "/ha/c4");
+  EXPECT_TRUE(check_no_lost_checkpoint(t.events(), one_cluster()).empty());
+}
+
+TEST(UniqueCheckpointIds, ReusedIdFiresAcrossSessions) {
+  auto t = healthy();
+  t.flink(120000, "checkpoint-triggered", "jm3", job("C", {{"checkpoint_id", 3}}));
+  const auto found = check_unique_checkpoint_ids(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].property, "unique-checkpoint-ids");
+}
+
+TEST(UniqueCheckpointIds, SameIdInAnotherJobIsFine) {
+  auto t = healthy();
+  t.flink(120000, "checkpoint-triggered", "jm2", {{"job", S("job-2")}, {"session_id", S("B")}, {"checkpoint_id", 3}});
+  EXPECT_TRUE(check_unique_checkpoint_ids(t.events(), one_cluster()).empty());
+}
+
+TEST(NoLostJob, NotRunningAfterTheHealFires) {
+  auto t = healthy();
+  t.flink(80000, "job-suspended", "jm2", job("B"));
+  const auto found = check_no_lost_job(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(130));
+}
+
+TEST(NoLostJob, RunningTwiceAtOnceFiresUnlessTheOtherIsPaused) {
+  auto twice = healthy();
+  twice.flink(70000, "job-running", "jm3", job("C"));
+  EXPECT_EQ(check_no_lost_job(twice.events(), one_cluster()).size(), 1u);
+  auto paused = healthy();
+  paused.proc(65000, "pause", "jm2").flink(70000, "job-running", "jm3", job("C"));
+  EXPECT_TRUE(check_no_lost_job(paused.events(), one_cluster()).empty());
+}
+
+TEST(NoLostJob, TerminatedJobRunningAgainFires) {
+  auto t = healthy();
+  t.flink(120000, "job-terminal", "jm2", job("B", {{"status", S("FINISHED")}}))
+      .flink(150000, "job-recovered", "jm3", job("C"));
+  const auto found = check_no_lost_job(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(150));
+}
+
+TEST(HaLifecycle, CleanupThatDeletesEverythingPasses) {
+  TraceBuilder t;
+  t.flink(1000, "job-submit-acked", "jm1", job("A"))
+      .flink(1000, "job-graph-added", "jm1", job("A", {{"path", S("/ns/execution-plans/job-1")}, {"file", S("/ha/g1")}}))
+      .flink(2000, "job-running", "jm1", job("A"))
+      .flink(3000, "checkpoint-added", "jm1", job("A", {{"path", S("/ns/c/1")}, {"file", S("/ha/c1")}}))
+      .flink(150000, "job-terminal", "jm1", job("A", {{"status", S("FINISHED")}}))
+      .flink(150100, "checkpoint-removed", "jm1", job("A", {{"path", S("/ns/c/1")}, {"file", S("/ha/c1")}}))
+      .flink(150200, "job-graph-removed", "jm1", job("A", {{"path", S("/ns/execution-plans/job-1")}, {"file", S("/ha/g1")}}))
+      .flink(150300, "job-cleanup-done", "jm1", job("A"));
+  EXPECT_TRUE(check_ha_lifecycle(t.events(), one_cluster()).empty());
+}
+
+TEST(HaLifecycle, LeakedFileAfterCleanupFires) {
+  TraceBuilder t;
+  t.flink(1000, "job-submit-acked", "jm1", job("A"))
+      .flink(2000, "job-running", "jm1", job("A"))
+      .flink(3000, "checkpoint-added", "jm1", job("A", {{"path", S("/ns/c/1")}, {"file", S("/ha/c1")}}))
+      .flink(4000, "checkpoint-pointer-deleted", "jm1", job("A", {{"path", S("/ns/c/1")}}))
+      .flink(150000, "job-terminal", "jm1", job("A", {{"status", S("FINISHED")}}))
+      .flink(150300, "job-cleanup-done", "jm1", job("A"));
+  const auto found = check_ha_lifecycle(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(180));
+  EXPECT_NE(found[0].message.find("/ha/c1"), std::string::npos);
+}
+
+TEST(HaLifecycle, DeletingWhileSuspendedFiresButNotWhileAnotherTermRuns) {
+  auto t = healthy();
+  t.flink(120000, "job-suspended", "jm2", job("B"))
+      .flink(121000, "checkpoint-removed", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000003")}, {"file", S("hdfs:///ha/c3")}}));
+  EXPECT_EQ(check_ha_lifecycle(t.events(), one_cluster()).size(), 1u);
+  auto other = healthy();
+  other.flink(120000, "job-suspended", "jm2", job("A"))  // a late suspend of an old term
+      .flink(120100, "checkpoint-removed", "jm2", job("B", {{"path", S("/x")}, {"file", S("/y")}}));
+  EXPECT_TRUE(check_ha_lifecycle(other.events(), one_cluster()).empty());
+}
+
+TEST(Liveness, NoConfirmedLeaderAfterTheHealFires) {
+  auto t = healthy();
+  t.flink(120000, "revoke", "jm2", {{"session_id", S("B")}});
+  auto context = one_cluster();
+  context.bounds.leader_within = sim::seconds(25);
+  const auto found = check_liveness(t.events(), context);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(125));
+}
+
+TEST(Liveness, NoCheckpointAfterTheHealFires) {
+  auto t = healthy();
+  auto context = one_cluster();
+  context.bounds.checkpoint_within = sim::seconds(5);  // checkpoint 4 commits at 110.1 s
+  EXPECT_EQ(check_liveness(t.events(), context).size(), 1u);
+  context.clusters[0].checkpointing = false;
+  EXPECT_TRUE(check_liveness(t.events(), context).empty());
+}
+
+}  // namespace
+}  // namespace harness

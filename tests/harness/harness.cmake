@@ -1,0 +1,42 @@
+# The harness: checker unit tests on hand-built traces, determinism of runs and threads, the CLI's
+# contracts, and every scenario in scenarios/ under the label `scenario`.
+hasim_test(harness_checker_tests harness/checkers_test.cpp)
+hasim_test(harness_determinism_tests harness/determinism_test.cpp)
+if(TARGET harness_determinism_tests)
+  target_compile_definitions(harness_determinism_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endif()
+
+set(HASIM_BIN $<TARGET_FILE:hasim>)
+set(HASIM_SCENARIOS ${PROJECT_SOURCE_DIR}/scenarios)
+
+# replay of a seed gives the trace_hash the run printed for it; --jobs 2 prints what --jobs 1 does.
+add_test(NAME harness_replay_matches_run WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND ${PROJECT_SOURCE_DIR}/tools/check_replay.sh ${HASIM_BIN} scenarios/standard.json 3)
+add_test(NAME harness_jobs_2_equals_jobs_1 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "a=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 1 | sed 's/\"wall_s\":[^,]*,//; s/\"sim_wall_ratio\":[^,]*,//'); b=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 2 | sed 's/\"wall_s\":[^,]*,//; s/\"sim_wall_ratio\":[^,]*,//'); test \"$a\" = \"$b\"")
+# Unusable input: exit 2 with one line naming the flag.
+add_test(NAME cli_explore_without_budget_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json 2>&1; test $? -eq 2")
+add_test(NAME cli_bad_shard_exits_2 COMMAND sh -c "${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3 2>&1 | grep -q -- --shard && ${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3; test $? -eq 2")
+add_test(NAME cli_unknown_mutant_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json --runs 1 --mutant FLINK-0 2>&1 | grep -q -- --mutant && ${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json --runs 1 --mutant FLINK-0; test $? -eq 2")
+add_test(NAME cli_help_for_every_command COMMAND sh -c "for c in run replay explore validate bench sweep trace-hashes; do ${HASIM_BIN} $c --help > /dev/null || exit 1; done")
+
+# Each scenario with a modest seed count: the whole label runs in a few minutes on 2 cores. Pass
+# scenarios exit 0 with no violation; mutant scenarios exit 0 when their expected property broke
+# in every seed.
+file(GLOB HASIM_SCENARIO_FILES ${HASIM_SCENARIOS}/*.json)
+foreach(file ${HASIM_SCENARIO_FILES})
+  get_filename_component(name ${file} NAME_WE)
+  if(name STREQUAL "schema" OR name STREQUAL "explore")
+    continue()
+  endif()
+  set(seeds 20)
+  if(name STREQUAL "standard")
+    set(seeds 50)
+  endif()
+  add_test(NAME scenario_${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+           COMMAND ${HASIM_BIN} run scenarios/${name}.json --seeds ${seeds} --jobs 2)
+  set_tests_properties(scenario_${name} PROPERTIES LABELS scenario TIMEOUT 600)
+endforeach()
+add_test(NAME scenario_explore_smoke WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "${HASIM_BIN} explore --runs 4 --jobs 2; test $? -le 1")
+set_tests_properties(scenario_explore_smoke PROPERTIES LABELS scenario TIMEOUT 600)
