@@ -89,7 +89,9 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
   if (locks != Code::Ok && locks != Code::NoNode) return false;
   const auto read = client_.get_data(pointer);
   const std::string file = read.code == Code::Ok && read.data ? *read.data : "";
-  const bool pointer_first = options_.mutant == Mutant::kFlink26284;
+  // FLINK-7783 runs the same pre-fix order: Flink 1.4's removeBrokenStateHandle deleted the node,
+  // then discarded the state in a callback, so an outage that fails the discard still loses the pointer.
+  const bool pointer_first = options_.mutant == Mutant::kFlink26284 || options_.mutant == Mutant::kFlink7783;
   if (pointer_first) {
     if (client_.remove(pointer) != Code::Ok) return false;
     trace("pointer-deleted", {{"path", pointer}});
