@@ -169,6 +169,9 @@ void ZkServer::on_timer(Timer timer, std::uint64_t) {
       arm_session_expiry();
       return;
     case Timer::kSyncLimit: follower_check_leader(); return;
+    case Timer::kConnectLeader:
+      if (state_ == PeerState::kFollowing && !follower_synced_) connect_to_leader();
+      return;
     case Timer::kInitLimit:
       // Discovery or sync did not finish within initLimit ticks: look for a leader again.
       if ((state_ == PeerState::kLeading && !leader_established_) || (state_ == PeerState::kFollowing && !serving_)) {
@@ -184,7 +187,7 @@ void ZkServer::on_link_lost(sim::EndpointId endpoint) {
   if (link == links_.end()) return;
   const Link kind = link->second;
   links_.erase(link);
-  connected_.erase(endpoint);
+  const bool was_connected = connected_.erase(endpoint) != 0;
   env_.net->close(endpoint);
   switch (kind) {
     case Link::kElectionOut:
@@ -197,6 +200,7 @@ void ZkServer::on_link_lost(sim::EndpointId endpoint) {
       return;
     case Link::kLeader:
       if (endpoint == leader_link_) {
+        if (retry_leader_connect(was_connected)) return;
         trace("leader-lost");
         become(PeerState::kLooking);
       }

@@ -64,7 +64,7 @@ class ZkServer {
   const DataTree& tree() const { return tree_; }
 
  private:
-  enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit, kSessionExpiry };
+  enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit, kSessionExpiry, kConnectLeader };
   // An accepted connection is kUnknown until its first message says what it is.
   enum class Link : std::uint8_t { kUnknown, kElectionIn, kElectionOut, kLearner, kLeader, kClient };
 
@@ -92,6 +92,8 @@ class ZkServer {
   void on_mail(const sim::Mail& mail);
   void on_timer(Timer timer, std::uint64_t generation);
   void arm(Timer timer, sim::Duration delay);
+  void connect_to_leader();
+  bool retry_leader_connect(bool was_connected);
   void send(sim::EndpointId endpoint, std::shared_ptr<const sim::Payload> payload);
   void on_link_lost(sim::EndpointId endpoint);
   void become(PeerState state);
@@ -182,6 +184,7 @@ class ZkServer {
   std::map<int, Vote> out_of_election_;
   std::map<int, sim::EndpointId> election_out_;
   std::set<sim::EndpointId> connected_;  // outbound links that have seen kConnected
+  int leader_connect_tries_ = 0;         // Learner.connectToLeader attempts of this FOLLOWING turn
   sim::Duration notification_interval_{};
   bool finalize_armed_ = false;
 

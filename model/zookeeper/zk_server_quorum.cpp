@@ -13,15 +13,33 @@ void ZkServer::start_following(int leader) {
   SIM_ASSERT(leader != index_);
   timer_generation_[Timer::kElectionResend]++;
   timer_generation_[Timer::kFinalize]++;
+  timer_generation_[Timer::kConnectLeader]++;
   state_ = PeerState::kFollowing;
   leader_index_ = leader;
   follower_synced_ = false;
   commit_target_ = 0;
   trace("state", {{"to", std::string("FOLLOWING")}, {"leader", std::int64_t{leader}}});
-  leader_link_ = env_.net->connect(pid_, env_.server_pids[static_cast<std::size_t>(leader)], kPeerPort, box_);
-  links_[leader_link_] = Link::kLeader;
+  leader_connect_tries_ = 0;
+  connect_to_leader();
   leader_last_heard_ = env_.sim->now();
   arm(Timer::kInitLimit, env_.config->tick * env_.config->init_limit);
+}
+
+// Learner.connectToLeader: the elected leader may not listen yet (it decides up to the finalize
+// wait later than its followers), so a refused connect is retried, 5 tries 100 ms apart.
+void ZkServer::connect_to_leader() {
+  leader_connect_tries_++;
+  leader_link_ = env_.net->connect(pid_, env_.server_pids[static_cast<std::size_t>(leader_index_)], kPeerPort, box_);
+  links_[leader_link_] = Link::kLeader;
+}
+
+bool ZkServer::retry_leader_connect(bool was_connected) {
+  constexpr int kTriesMax = 5;
+  if (was_connected || follower_synced_ || state_ != PeerState::kFollowing || leader_connect_tries_ >= kTriesMax) {
+    return false;
+  }
+  arm(Timer::kConnectLeader, sim::milliseconds(100));
+  return true;
 }
 
 void ZkServer::on_new_leader(const NewLeader& message) {

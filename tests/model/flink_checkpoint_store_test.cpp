@@ -29,7 +29,7 @@ struct StoreWorld {
   }
 
   model::flink::CheckpointStoreOptions store_options(const std::string& owner, model::flink::Mutant mutant) {
-    return {"/flink/default", "job-1", "hdfs:///flink/ha", "/default", 1, owner, mutant};
+    return {"/flink/default", "job-1", "hdfs:///flink/ha", "/default", 1, owner, mutant, {}};
   }
 
   // Runs `body` in a fresh JobManager process with its own Curator client, from 10 s on.

@@ -56,7 +56,7 @@ struct Cluster {
     jm.client = std::make_unique<model::curator::CuratorFramework>(sim, net, pid, options("jm"));
     jm.client->start();
     jm.election = std::make_unique<model::flink::LeaderElectionService>(
-        *jm.client, model::flink::LeaderElectionOptions{kNamespace, "jm" + std::to_string(i + 1), false});
+        *jm.client, model::flink::LeaderElectionOptions{kNamespace, "jm" + std::to_string(i + 1), false, {}});
     jm.dispatcher_box = sim.mailbox_open(pid);
     const sim::MailboxId box = jm.dispatcher_box;
     jm.election->add_contender(model::flink::LeaderContender{
@@ -115,7 +115,7 @@ struct Cluster {
                                      retrieval = std::make_unique<model::flink::LeaderRetrieval>(
                                          *retriever_client,
                                          model::flink::LeaderRetrievalOptions{model::flink::connection_info_path(kNamespace, "dispatcher"),
-                                                                              false, mutant_19557},
+                                                                              false, mutant_19557, {}},
                                          [this](const model::flink::LeaderInformation& info) { retrieved.push_back({sim.now(), info}); });
                                      retrieval->start();
                                    },
