@@ -28,8 +28,21 @@ std::optional<Deletion> deletion_of(const std::string& name) {
   return std::nullopt;
 }
 
+// The checkpoint id at the end of a pointer path (%019d), or -1 for anything else.
+std::int64_t checkpoint_id_of(const std::string& pointer) {
+  const auto slash = pointer.rfind('/');
+  const std::string name = slash == std::string::npos ? pointer : pointer.substr(slash + 1);
+  if (name.size() != 19 || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) return -1;
+  return std::stoll(name);
+}
+
 struct HaData {
   std::map<std::string, std::string> live;  // "pointer <path>" / "file <path>" -> what added it
+  std::map<std::string, std::int64_t> checkpoint_of_file;  // storage path -> checkpoint id
+  std::int64_t newest_checkpoint_added = -1;
+  // Subsumption is not cleanup: a checkpoint older than one already in the store may go even
+  // while the job is suspended (a subsumption under way when leadership was lost finishes).
+  bool superseded(std::int64_t checkpoint_id) const { return checkpoint_id >= 0 && checkpoint_id < newest_checkpoint_added; }
   std::optional<sim::Instant> cleanup_done_at;
   std::optional<sim::Instant> checked_at;  // the cleanup deadline, once passed
 };
@@ -53,6 +66,11 @@ class Lifecycle {
     HaData& data = data_[key];
     if (event.name == "job-cleanup-done") data.cleanup_done_at = event.at;
     if (is_added(event.name)) {
+      if (event.name == "checkpoint-added") {
+        const std::int64_t id = checkpoint_id_of(text_field(event, "path"));
+        data.newest_checkpoint_added = std::max(data.newest_checkpoint_added, id);
+        data.checkpoint_of_file[storage_path(text_field(event, "file"))] = id;
+      }
       if (!text_field(event, "path").empty()) data.live["pointer " + text_field(event, "path")] = event.name;
       if (!text_field(event, "file").empty()) data.live["file " + storage_path(text_field(event, "file"))] = event.name;
       return;
@@ -60,7 +78,8 @@ class Lifecycle {
     const auto deletion = deletion_of(event.name);
     if (!deletion) return;
     const JobState* job = activity_.job(key);
-    if (job && job->suspended()) {
+    const bool subsumption = event.name.rfind("checkpoint-", 0) == 0 && data.superseded(checkpoint_id_of(text_field(event, "path")));
+    if (job && job->suspended() && !subsumption) {
       report_once(key, event.at, describe(key) + " is suspended but " + event.process + " deleted its HA data (" +
                                      event.name + " " + text_field(event, "path") + ")");
     }
@@ -76,7 +95,9 @@ class Lifecycle {
     for (auto& [key, data] : data_) {
       if (!data.live.count(entry)) continue;
       const JobState* job = activity_.job(key);
-      if (event.name == "delete" && job && job->suspended()) {
+      const auto checkpoint = data.checkpoint_of_file.find(text_field(event, "path"));
+      const bool subsumption = checkpoint != data.checkpoint_of_file.end() && data.superseded(checkpoint->second);
+      if (event.name == "delete" && job && job->suspended() && !subsumption) {
         report_once(key, event.at, describe(key) + " is suspended but " + event.process + " deleted " + text_field(event, "path"));
       }
       data.live.erase(entry);

@@ -64,7 +64,15 @@ bool is_effect(const sim::TraceEvent& event) {
   return what == "deploy" || what == "notify";
 }
 
-// Clause B.
+// The component whose confirmations judge an effect (model/flink/TRACE.md, "Notes for the
+// checkers"): a job's effects by its JobManagerRunner `job-<id>`, job graphs by the Dispatcher.
+std::string judging_component(const sim::TraceEvent& event) {
+  if (event.name == "job-graph-added") return "dispatcher";
+  return "job-" + text_field(event, "job");
+}
+
+// Clause B: once a newer leader session of a component has been confirmed, no effect of an
+// older session for that component is accepted.
 class Fencing {
  public:
   void observe(const sim::TraceEvent& event, std::vector<Violation>& out) {
@@ -75,20 +83,22 @@ class Fencing {
     if (event.name == "grant" && !sessions.order.count(session)) {
       sessions.order[session] = static_cast<std::int64_t>(sessions.order.size());
     } else if (event.name == "confirm" && sessions.order.count(session)) {
-      sessions.newest_confirmed = std::max(sessions.newest_confirmed, sessions.order[session]);
-    } else if (is_effect(event) && sessions.order.count(session) && sessions.order[session] < sessions.newest_confirmed) {
+      std::int64_t& newest = sessions.newest_confirmed[text_field(event, "component")];
+      newest = std::max(newest, sessions.order[session] + 1);
+    } else if (is_effect(event) && sessions.order.count(session) &&
+               sessions.order[session] + 1 < sessions.newest_confirmed[judging_component(event)]) {
       if (reported_sessions_.insert(cluster + "/" + session).second) {
         out.push_back({kProperty, event.at,
-                       event.name + " by " + event.process + " for session " + session +
-                           " accepted after a newer leader session was confirmed" + job_suffix(event)});
+                       event.name + " by " + event.process + " for session " + session + " accepted after a newer " +
+                           judging_component(event) + " leader session was confirmed" + job_suffix(event)});
       }
     }
   }
 
  private:
   struct ClusterSessions {
-    std::map<std::string, std::int64_t> order;  // session -> grant order
-    std::int64_t newest_confirmed = -1;
+    std::map<std::string, std::int64_t> order;             // session -> grant order
+    std::map<std::string, std::int64_t> newest_confirmed;  // component -> newest order + 1 (0: none)
   };
   static std::string job_suffix(const sim::TraceEvent& event) {
     const std::string job = text_field(event, "job");

@@ -59,10 +59,12 @@ FinalizeOutcome CheckpointCoordinator::finalize(const std::function<bool()>& sti
     abort_pending(maybe ? "store-possibly-committed" : "store-failed");
     return maybe ? FinalizeOutcome::kPossiblyCommitted : FinalizeOutcome::kAborted;
   }
-  store_.subsume();
   pending_id_.reset();
-  // A JobMaster stopped while it wrote no longer notifies: the next one restores this checkpoint.
+  // A coordinator shut down while it wrote neither subsumes nor notifies: a suspended job's HA
+  // data stays as it is, and the next JobMaster restores this checkpoint.
   if (!still_leading()) return FinalizeOutcome::kStopped;
+  store_.subsume();
+  if (!still_leading()) return FinalizeOutcome::kStopped;  // the subsumption outlasted the term
   const std::string file = store_.checkpoints().empty() ? "" : store_.checkpoints().back().file;
   trace("checkpoint-completed", {{"checkpoint_id", id}, {"file", file}});
   for (const std::string& task : pending_tasks_) {

@@ -8,25 +8,27 @@ CheckpointIdCounter::CheckpointIdCounter(curator::CuratorFramework& client, cons
       path_(zk_namespace + "/jobs/" + job_id + "/checkpoint_id_counter"),
       mutant_(mutant),
       count_(client, path_, 1) {
-  client_.add_connection_listener([this](curator::ConnectionState state) {
+  // The listener outlives this counter (a JobMaster's) on the process's client: it shares only
+  // the state holder, never `this`.
+  client_.add_connection_listener([holder = last_state_, mutant](curator::ConnectionState state) {
     const bool negative = state == curator::ConnectionState::kSuspended || state == curator::ConnectionState::kLost;
-    if (mutant_ != Mutant::kFlink14091 || negative) last_state_ = state;
+    if (mutant != Mutant::kFlink14091 || negative) *holder = state;
   });
 }
 
 model::zk::Code CheckpointIdCounter::start() { return count_.start(); }
 
 bool CheckpointIdCounter::connection_usable() const {
-  if (mutant_ == Mutant::kFlink14091) return !last_state_.has_value();
-  return !last_state_ || *last_state_ == curator::ConnectionState::kConnected ||
-         *last_state_ == curator::ConnectionState::kReconnected;
+  const auto& last = *last_state_;
+  if (mutant_ == Mutant::kFlink14091) return !last.has_value();
+  return !last || *last == curator::ConnectionState::kConnected || *last == curator::ConnectionState::kReconnected;
 }
 
 std::optional<std::int64_t> CheckpointIdCounter::get_and_increment() {
   for (int attempt = 0; attempt < cas_attempts_max_; attempt++) {
     if (!connection_usable()) {
       client_.sim().record("flink", "checkpoint-counter-refused", client_.owner(),
-                           {{"state", std::string(last_state_ ? curator::to_string(*last_state_) : "none")}});
+                           {{"state", std::string(*last_state_ ? curator::to_string(**last_state_) : "none")}});
       return std::nullopt;
     }
     const curator::VersionedValue current = count_.versioned_value();

@@ -5,6 +5,7 @@
 // Switches: FLINK-14091 (the state holder records only SUSPENDED and LOST, so after one blip it
 // refuses forever) and the synthetic mutant that sets the count without compare-and-set.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,7 +31,8 @@ class CheckpointIdCounter {
   std::string path_;
   Mutant mutant_;
   curator::SharedCount count_;
-  std::optional<curator::ConnectionState> last_state_;
+  std::shared_ptr<std::optional<curator::ConnectionState>> last_state_ =
+      std::make_shared<std::optional<curator::ConnectionState>>();
   int cas_attempts_max_ = 1000;
 };
 

@@ -9,10 +9,12 @@ namespace {
 
 constexpr sim::Duration kRecoveryRetryDelay = sim::seconds(1);
 constexpr sim::Duration kCleanupRetryDelay = sim::seconds(2);
+constexpr sim::Duration kRunnerClosePoll = sim::milliseconds(5);
 
 bool routed_to_job(RpcKind kind) {
   return kind == RpcKind::kTasksDeployed || kind == RpcKind::kAcknowledgeCheckpoint || kind == RpcKind::kTasksFinished ||
-         kind == RpcKind::kTasksFailed || kind == RpcKind::kHeartbeatReply || kind == RpcKind::kDeployRejected;
+         kind == RpcKind::kTasksFailed || kind == RpcKind::kHeartbeatReply || kind == RpcKind::kDeployRejected ||
+         kind == RpcKind::kTasksReleased;
 }
 
 }  // namespace
@@ -145,8 +147,18 @@ void Dispatcher::on_submit(const RpcMessage& message) {
   start_runner(message.job);
 }
 
+// A job's new runner starts only once its previous runner in this process has closed (its last
+// JobMaster fully stopped), so that term's in-flight store writes land before the new term
+// confirms. The wait is bounded by that JobMaster's blocking calls, each bounded by its retries.
 void Dispatcher::start_runner(const std::string& job) {
   SIM_ASSERT(runners_.count(job) == 0);
+  auto closing = [&] {
+    return std::any_of(closing_.begin(), closing_.end(), [&](const std::unique_ptr<JobManagerRunner>& runner) {
+      return runner->job() == job && !runner->closed();
+    });
+  };
+  // FLINK-11400: no such ordering.
+  while (env_.cluster->mutant != Mutant::kFlink11400 && closing()) env_.sim->sleep(kRunnerClosePoll);
   auto runner = std::make_unique<JobManagerRunner>(
       env_, election_, job, [this, job](JobOutcome outcome, const std::string& session_id) {
         auto event = std::make_shared<Event>();

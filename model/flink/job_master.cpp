@@ -13,6 +13,8 @@ constexpr sim::Duration kRestoreRetryDelay = sim::seconds(2);
 constexpr sim::Duration kNoTaskManagerDelay = sim::milliseconds(500);
 constexpr sim::Duration kDeployTimeout = sim::seconds(5);
 constexpr sim::Duration kRedeployDelay = sim::seconds(1);
+// execution.checkpointing.timeout's default: a checkpoint not acknowledged by then is aborted.
+constexpr sim::Duration kCheckpointTimeout = sim::minutes(10);
 
 sim::TraceField field(const char* key, std::string value) { return {key, std::move(value)}; }
 
@@ -95,7 +97,9 @@ void JobMaster::run() {
 bool JobMaster::restore() {
   while (!stop_requested()) {
     const RecoverResult recovered = store_->recover();
-    if (recovered.outcome == RecoverOutcome::kRecovered && counter_->start() == model::zk::Code::Ok) {
+    const bool counter_started = recovered.outcome == RecoverOutcome::kRecovered && counter_->start() == model::zk::Code::Ok;
+    if (stop_requested()) return false;  // revoked during the blocking recovery: nothing restored
+    if (counter_started) {
       const std::int64_t latest = recovered.checkpoints.empty() ? 0 : recovered.checkpoints.back().id;
       trace("job-restored", {{"checkpoint_id", latest}});
       return true;
@@ -130,6 +134,8 @@ bool JobMaster::deploy() {
       if (message->kind == RpcKind::kTasksDeployed) {
         deployed.insert(message->from);
         resource_ids_[message->from] = message->value;
+      } else if (message->kind != RpcKind::kDeployRejected) {
+        early_.push_back(*message);  // e.g. a bounded job's tasks finishing at once
       }
       rejected = message->kind == RpcKind::kDeployRejected;
     }
@@ -152,6 +158,12 @@ JobMaster::Step JobMaster::supervise() {
                                                          : sim::Instant{} + never;
   sim::Instant next_heartbeat = env_.sim->now();
   std::set<std::string> finished;
+  const std::vector<RpcMessage> early = std::move(early_);
+  early_.clear();
+  for (const RpcMessage& message : early) {
+    const Step step = on_message(message, finished);
+    if (step != Step::kStop) return step;
+  }
   for (;;) {
     if (stop_requested()) return Step::kStop;
     if (cancel_requested_) return Step::kCanceled;
@@ -182,8 +194,14 @@ JobMaster::Step JobMaster::on_timers(sim::Instant& next_trigger, sim::Instant& n
     }
     next_heartbeat = env_.sim->now() + config.heartbeat_interval;
   }
+  if (coordinator_->pending() && env_.sim->now() - checkpoint_triggered_at_ >= kCheckpointTimeout) {
+    coordinator_->abort_pending("timeout");
+  }
   if (config.checkpoint_interval && env_.sim->now() >= next_trigger) {
-    if (!coordinator_->pending()) coordinator_->trigger(tasks_);
+    if (!coordinator_->pending()) {
+      checkpoint_triggered_at_ = env_.sim->now();
+      coordinator_->trigger(tasks_);
+    }
     next_trigger = env_.sim->now() + *config.checkpoint_interval;
   }
   return Step::kStop;
@@ -213,6 +231,11 @@ JobMaster::Step JobMaster::on_message(const RpcMessage& message, std::set<std::s
       }
       break;
     case RpcKind::kTasksFailed: return Step::kFailed;
+    case RpcKind::kTasksReleased:
+      trace("job-restarting", {field("reason", "tasks failed on " + message.from)});
+      coordinator_->abort_pending("tasks failed");
+      cancel_tasks();
+      return Step::kRestart;
     default: break;
   }
   return Step::kStop;

@@ -78,6 +78,8 @@ class JobMaster {
   std::vector<std::string> tasks_;               // TaskManagers running this term's tasks
   std::map<std::string, sim::Instant> heard_at_;  // their last heartbeat replies
   std::map<std::string, std::int64_t> resource_ids_;  // the TaskManager incarnations deployed to
+  std::vector<RpcMessage> early_;  // task reports that arrived while deployment was being confirmed
+  sim::Instant checkpoint_triggered_at_{};
   bool stop_requested_ = false;
   bool cancel_requested_ = false;
   bool exited_ = false;

@@ -31,6 +31,7 @@ std::string_view to_string(RpcKind kind) {
     case RpcKind::kTasksFailed: return "tasks-failed";
     case RpcKind::kHeartbeatReply: return "heartbeat-reply";
     case RpcKind::kDeployRejected: return "deploy-rejected";
+    case RpcKind::kTasksReleased: return "tasks-released";
   }
   return "unknown";
 }

@@ -39,6 +39,7 @@ enum class RpcKind : std::uint32_t {
   kTasksFailed,
   kHeartbeatReply,
   kDeployRejected,
+  kTasksReleased,  // the TaskManager failed the job's tasks (its job leader was lost or changed)
 };
 std::string_view to_string(RpcKind kind);
 

@@ -112,6 +112,7 @@ void TaskManager::on_deploy(const RpcMessage& message) {
   }
   JobSlot& slot = jobs_.at(message.job);
   slot.running_session = message.session_id;
+  slot.jobmaster_address = message.from;
   slot.jobmaster_heard_at = env_.sim->now();
   send_to_jobmaster(message.job, RpcKind::kTasksDeployed, message.session_id);
   schedule_end_of_tasks(message.job, message.session_id);
@@ -165,6 +166,13 @@ void TaskManager::release_tasks(const std::string& job, const std::string& reaso
   JobSlot& slot = jobs_.at(job);
   if (slot.running_session.empty()) return;
   trace("tm-tasks-released", {field("job", job), field("session_id", slot.running_session), field("reason", reason)});
+  // Failing the tasks is reported to the JobMaster that deployed them (updateTaskExecutionState),
+  // which restarts the job; a cancel it asked for needs no report.
+  if (reason != "cancelled") {
+    env_.rpc->send(self_, slot.jobmaster_address,
+                   rpc_message(RpcKind::kTasksReleased, address_, slot.running_session, job, 0,
+                               env_.sim->incarnation(self_)));
+  }
   slot.running_session.clear();
 }
 

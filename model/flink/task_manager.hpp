@@ -39,6 +39,7 @@ class TaskManager {
   struct JobSlot {
     LeaderInformation leader;         // what retrieval last said for job-<id>
     std::string running_session;      // tasks deployed for this session, "" when none
+    std::string jobmaster_address;    // the JobMaster that deployed them
     sim::Instant jobmaster_heard_at{};
     std::unique_ptr<LeaderRetrieval> retrieval;
   };

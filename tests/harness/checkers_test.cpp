@@ -41,6 +41,7 @@ TraceBuilder healthy() {
       .flink(62000, "grant", "jm2", {{"session_id", S("B")}})
       .flink(62010, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
       .flink(62100, "job-recovered", "jm2", job("B"))
+      .flink(62150, "confirm", "jm2", {{"component", S("job-job-1")}, {"session_id", S("B")}})
       .flink(62200, "job-restored", "jm2", job("B", {{"checkpoint_id", 2}}))
       .flink(62300, "job-running", "jm2", job("B", {{"tasks", 2}}))
       .flink(63000, "checkpoint-triggered", "jm2", job("B", {{"checkpoint_id", 3}}))
@@ -83,11 +84,25 @@ TEST(SingleLeader, OldSessionEffectBeforeTheNewConfirmIsAllowed) {
   t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
       .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
       .flink(2500, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 1}}))
-      .flink(3000, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .flink(3000, "confirm", "jm2", {{"component", S("job-job-1")}, {"session_id", S("B")}})
       .flink(3500, "checkpoint-added", "jm1", job("A", {{"path", S("/p/2")}, {"file", S("/f2")}}));
   const auto found = check_single_leader(t.events(), one_cluster());
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(3500));
+}
+
+// Store writes are not fenced: an old JobMaster's in-flight write may land after the new
+// Dispatcher confirmed, as long as the new JobMaster of that job has not.
+TEST(SingleLeader, OldJobEffectAfterOnlyANewDispatcherConfirmIsAllowed) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(3000, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .flink(3500, "checkpoint-added", "jm1", job("A", {{"path", S("/p/2")}, {"file", S("/f2")}}))
+      .flink(3600, "job-graph-added", "jm1", job("A", {{"path", S("/g/job-1")}, {"file", S("/g1")}}));
+  const auto found = check_single_leader(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);  // the job graph is the Dispatcher's: that one is stale
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(3600));
 }
 
 TEST(SingleLeader, TwoClustersNamingDifferentLeadersInOneNamespaceFires) {
