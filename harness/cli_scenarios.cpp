@@ -16,11 +16,12 @@ namespace {
 class WallTimer {
  public:
   double seconds() const {
+    // determinism-ok: wall time around whole runs, reported beside them, never fed into one.
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
 
  private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();  // determinism-ok: as above
 };
 
 int print(const SweepReport& report, bool json) {
