@@ -16,6 +16,10 @@ bool is_live(const World& world, const Node& node) {
   const auto state = world.sim.process_state(node.pid);
   return state == sim::ProcessState::kUp || state == sim::ProcessState::kPaused;
 }
+std::string text_of(const sim::TraceEvent& event, const char* key) {
+  const std::string* value = event.string_field(key);
+  return value ? *value : std::string();
+}
 std::string duration_text(const FaultSpec& fault) {
   return fault.duration ? std::to_string(fault.duration->to_ms()) + " ms" : "";
 }
@@ -23,7 +27,74 @@ std::string duration_text(const FaultSpec& fault) {
 }  // namespace
 
 void FaultInjector::schedule(const FaultSpec& fault) {
+  if (fault.trigger) {
+    world_.sim.at(sim::Instant{} + fault.at, [this, fault] { start_watch(fault); });
+    return;
+  }
   world_.sim.at(sim::Instant{} + fault.at, [this, fault] { inject(fault); });
+}
+
+// --- event-triggered faults ---
+
+// Polled from the event loop: fine enough to act between a model event and the next blocking step
+// of the fiber that recorded it (what the cluster-level mutant tests do with World::when).
+constexpr sim::Duration kTriggerPoll = sim::microseconds(100);
+
+struct FaultInjector::Watch {
+  FaultSpec fault;
+  std::string cluster;   // the `cluster` field of the events it matches
+  std::string process;   // "" = any
+  std::size_t scanned = 0;
+  bool following_seen = false;
+  bool fired = false;
+};
+
+void FaultInjector::start_watch(const FaultSpec& fault) {
+  if (healed_) return;
+  const EventTrigger& trigger = *fault.trigger;
+  const std::size_t cluster = world_.cluster_index(fault.cluster);
+  auto watch = std::make_shared<Watch>();
+  watch->fault = fault;
+  watch->cluster = world_.cluster_names.size() > 1 ? world_.cluster_names.at(cluster) : "";
+  if (trigger.process == "leader") {
+    const auto leader = resolve_jobmanager(cluster, "leader");
+    if (!leader) return record(fault, "watch-" + fault.kind, "", "skipped: no leader to watch for " + trigger.name);
+    watch->process = world_.sim.process_name(leader->pid);
+  } else if (trigger.process != "any") {
+    watch->process = world_.sim.process_name(world_.node(trigger.process)->pid);
+  }
+  const auto& events = world_.sim.trace().events();
+  watch->scanned = events.size();
+  for (std::size_t i = 0; !trigger.following.empty() && i < events.size() && !watch->following_seen; i++) {
+    const auto& event = events[i];
+    watch->following_seen = event.category == "flink" && event.name == trigger.following &&
+                            text_of(event, "cluster") == watch->cluster;
+  }
+  record(fault, "watch-" + fault.kind, watch->process.empty() ? "any" : watch->process,
+         "waiting for " + trigger.name + (trigger.following.empty() ? "" : " after " + trigger.following));
+  watches_.push_back(watch);
+  poll_watch(watch);
+}
+
+void FaultInjector::poll_watch(const std::shared_ptr<Watch>& watch) {
+  world_.sim.after(kTriggerPoll, [this, watch] {
+    if (healed_) return;
+    const EventTrigger& trigger = *watch->fault.trigger;
+    const auto& events = world_.sim.trace().events();
+    for (; watch->scanned < events.size(); watch->scanned++) {
+      const auto& event = events[watch->scanned];
+      if (event.category != "flink" || text_of(event, "cluster") != watch->cluster) continue;
+      const bool matches = event.name == trigger.name && (watch->process.empty() || event.process == watch->process);
+      if (matches && (trigger.following.empty() || watch->following_seen)) {
+        watch->fired = true;
+        if (trigger.delay == sim::Duration{}) return inject(watch->fault);
+        world_.sim.after(trigger.delay, [this, watch] { inject(watch->fault); });
+        return;
+      }
+      if (event.name == trigger.following) watch->following_seen = true;
+    }
+    poll_watch(watch);
+  });
 }
 
 void FaultInjector::schedule_heal(sim::Duration at) {
@@ -78,6 +149,7 @@ std::optional<Node> FaultInjector::resolve_zookeeper(const std::string& role) {
 std::optional<Node> FaultInjector::resolve(const FaultSpec& fault, const std::string& role_or_name) {
   if (const Node* named = world_.node(role_or_name)) return *named;
   const std::size_t cluster = world_.cluster_index(fault.cluster);
+  if (role_or_name == "leader-connection") return resolve_leader_connection(fault);
   if (role_or_name == "zookeeper-leader" || fault.kind.find("zookeeper") != std::string::npos) {
     return resolve_zookeeper(role_or_name == "zookeeper-leader" ? "leader" : role_or_name);
   }
@@ -89,6 +161,22 @@ std::optional<Node> FaultInjector::resolve(const FaultSpec& fault, const std::st
     return pick_live(taskmanagers);
   }
   return resolve_jobmanager(cluster, role_or_name);
+}
+
+// The ZooKeeper server the cluster's leading JobManager's client last connected to, from its
+// `zkclient` `connected` trace events.
+std::optional<Node> FaultInjector::resolve_leader_connection(const FaultSpec& fault) {
+  const auto leader = resolve_jobmanager(world_.cluster_index(fault.cluster), "leader");
+  if (!leader) return std::nullopt;
+  const std::string name = world_.sim.process_name(leader->pid);
+  std::string server;
+  for (const auto& event : world_.sim.trace().events()) {
+    if (event.category == "zkclient" && event.name == "connected" && event.process == name) server = text_of(event, "server");
+  }
+  for (const auto& node : world_.nodes) {
+    if (node.kind == NodeKind::kZooKeeper && world_.sim.process_name(node.pid) == server) return node;
+  }
+  return std::nullopt;
 }
 
 std::vector<Node> FaultInjector::resolve_set(const FaultSpec& fault, const std::string& role_or_name) {
@@ -259,6 +347,9 @@ void FaultInjector::heal_all() {
     if (world_.sim.process_state(node.pid) == sim::ProcessState::kPaused) world_.sim.resume(node.pid);
     const bool supervised = node.kind != NodeKind::kZooKeeper && world_.restart_delays.at(node.cluster) > sim::Duration{};
     if (!supervised) restart_if_down(node);
+  }
+  for (const auto& watch : watches_) {
+    if (!watch->fired) record(watch->fault, watch->fault.kind, "", "skipped: " + watch->fault.trigger->name + " never came");
   }
   FaultSpec heal;
   heal.kind = "heal-all";

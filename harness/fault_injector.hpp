@@ -4,7 +4,10 @@
 // fault, its end and the final heal is recorded in the trace (category "fault") and in the
 // fault log. Random choices (which standby, which side of a split) draw from the run's "faults"
 // PRNG stream only.
+#include <memory>
+#include <optional>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,7 +22,8 @@ class FaultInjector {
  public:
   FaultInjector(World& world, sim::Prng& rng, std::vector<FaultRecord>& log) : world_(world), rng_(rng), log_(log) {}
 
-  // Schedules `fault` at its `at`.
+  // Schedules `fault` at its `at`, or, for an event-triggered fault, starts watching the trace
+  // there and injects it once its event has been recorded (FaultSpec::trigger).
   void schedule(const FaultSpec& fault);
   // Schedules the end of the fault phase: restart killed ZooKeeper servers (and JobManagers and
   // TaskManagers that have no supervisor), resume every paused process, heal the network, clear
@@ -28,6 +32,10 @@ class FaultInjector {
 
  private:
   void inject(const FaultSpec& fault);
+  struct Watch;
+  void start_watch(const FaultSpec& fault);
+  void poll_watch(const std::shared_ptr<Watch>& watch);
+  std::optional<Node> resolve_leader_connection(const FaultSpec& fault);
   void inject_process_fault(const FaultSpec& fault);
   void inject_network_fault(const FaultSpec& fault);
   void inject_storage_fault(const FaultSpec& fault);
@@ -50,6 +58,7 @@ class FaultInjector {
   sim::Prng& rng_;
   std::vector<FaultRecord>& log_;
   std::set<std::pair<sim::ProcessId, sim::ProcessId>> slowed_links_;
+  std::vector<std::shared_ptr<Watch>> watches_;  // event-triggered faults, fired or not
   bool healed_ = false;
 };
 

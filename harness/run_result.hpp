@@ -13,7 +13,7 @@ namespace harness {
 
 struct FaultRecord {
   sim::Instant at;
-  std::string kind;    // a fault kind, or "end-<kind>" / "heal-all"
+  std::string kind;    // a fault kind, or "end-<kind>" / "watch-<kind>" (an after_event watch began) / "heal-all"
   std::string target;  // as written, or the role
   std::string node;    // what it resolved to ("" when nothing qualified)
   std::string detail;

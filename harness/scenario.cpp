@@ -156,10 +156,35 @@ void parse_link(JsonReader& reader, FaultSpec& fault, const std::vector<std::str
   }
 }
 
+EventTrigger parse_trigger(JsonReader reader, const std::vector<std::string>& nodes) {
+  EventTrigger trigger;
+  trigger.name = reader.object_field("name").as_string();
+  if (trigger.name.empty()) reader.object_field("name").fail("must name a flink trace event");
+  trigger.process = "any";
+  if (auto process = reader.optional_field("process")) {
+    trigger.process = process->as_string();
+    check_target(*process, trigger.process, nodes, {"any", "leader"}, {"jm", "tm"});
+  }
+  if (auto after = reader.optional_field("after")) trigger.after = after->as_duration(true);
+  if (auto following = reader.optional_field("following")) {
+    trigger.following = following->as_string();
+    if (trigger.following.empty()) following->fail("must name a flink trace event");
+  }
+  if (auto delay = reader.optional_field("delay")) trigger.delay = delay->as_duration(true);
+  reader.finish();
+  return trigger;
+}
+
 FaultSpec parse_fault(JsonReader reader, const Scenario& scenario, const std::vector<std::string>& nodes) {
   FaultSpec fault;
   fault.json_path = reader.path();
-  fault.at = reader.object_field("at").as_duration(true);
+  if (auto trigger = reader.optional_field("after_event")) {
+    if (reader.has("at")) reader.object_field("at").fail("give either at or after_event, not both");
+    fault.trigger = parse_trigger(*trigger, nodes);
+    fault.at = fault.trigger->after;
+  } else {
+    fault.at = reader.object_field("at").as_duration(true);
+  }
   fault.kind = reader.object_field("kind").as_enum(fault_kinds());
   const std::string& kind = fault.kind;
   if (auto duration = reader.optional_field("duration")) fault.duration = duration->as_duration();
@@ -267,9 +292,10 @@ void check_bounds_fit(const Scenario& scenario) {
 
 void check_times(const Scenario& scenario, JsonReader& root) {
   for (const auto& fault : scenario.faults) {
-    if (fault.at >= scenario.duration) throw InputError(fault.json_path + ".at", "after the end of the run");
+    const std::string at_path = fault.json_path + (fault.trigger ? ".after_event.after" : ".at");
+    if (fault.at >= scenario.duration) throw InputError(at_path, "after the end of the run");
     if (fault.at > scenario.faults_end) {
-      throw InputError(fault.json_path + ".at", "after the fault phase, which ends at " + seconds_text(scenario.faults_end) +
+      throw InputError(at_path, "after the fault phase, which ends at " + seconds_text(scenario.faults_end) +
                                                     (scenario.faults_end_explicit ? " (faults.end_at)" : " (duration minus the longest liveness bound; set faults.end_at)"));
     }
   }
@@ -290,6 +316,7 @@ std::vector<std::string> fault_roles(const std::string& kind, const std::string&
   }
   if (kind == "isolate") return {"leader", "standby", "random", "zookeeper-leader"};
   if (kind == "kill-taskmanager") return {"random", "any"};
+  if (kind.find("zookeeper") != std::string::npos) return {"leader", "standby", "random", "any", "leader-connection"};
   return {"leader", "standby", "random", "any"};
 }
 

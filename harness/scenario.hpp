@@ -48,8 +48,22 @@ inline const std::vector<std::string>& fault_kinds() {
 //          live one; any: for drop-zookeeper-reply every server, otherwise as random;
 //  zookeeper-leader (isolate, cut, latency-spike): the ZooKeeper leader;
 //  zookeeper / jobmanagers / taskmanagers (cut, latency-spike): every node of that kind.
+// A fault that fires on a trace event instead of at a fixed instant ("after_event"): from `after`
+// on, the first `flink` event named `name` of the fault's cluster, recorded by `process`, and (when
+// `following` is set) recorded after an event named `following` of that cluster, fires the fault
+// `delay` later. The injector polls the trace every 100 µs of simulated time, as the cluster-level
+// mutant tests do, so it acts between the model event and the next blocking step of its fiber.
+struct EventTrigger {
+  std::string name;          // a `flink` event name of model/flink/TRACE.md
+  std::string process;       // "any" (default), "leader" (the believed leader at `after`), or a node name
+  sim::Duration after{};     // the watch starts here
+  std::string following;     // "" or a `flink` event name that must come first (anywhere in the trace)
+  sim::Duration delay{};     // fire this long after the event is seen
+};
+
 struct FaultSpec {
-  sim::Duration at;
+  sim::Duration at;  // for an event-triggered fault: its trigger's `after`
+  std::optional<EventTrigger> trigger;
   std::string kind;
   std::string target;  // a role or a node name ("jm2", "zk1", "tm1", "c2/jm1")
   std::string cluster;  // whose leader/standby/random JobManager or TaskManager; "" = the first
