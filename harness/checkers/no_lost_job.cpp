@@ -31,6 +31,16 @@ void check_rerun(const sim::TraceEvent& event, const JobActivity& before, std::s
                      event.name + " on " + event.process});
 }
 
+// D: `suspended` holds "<job> <process> <session>" of every job-suspended seen so far.
+void check_terminal_after_suspend(const sim::TraceEvent& event, const std::set<std::string>& suspended,
+                                  std::vector<Violation>& out) {
+  const std::string term = event.process + " " + text_field(event, "session_id");
+  if (!suspended.count(describe(job_key(event)) + " " + term)) return;
+  out.push_back({kProperty, event.at,
+                 describe(job_key(event)) + " was suspended by " + term + ", which then recorded it " +
+                     text_field(event, "status") + ": a suspended job was taken for ended and is lost"});
+}
+
 void check_runs_again(const JobActivity& activity, const CheckContext& context, std::vector<Violation>& out) {
   for (const auto& [key, job] : activity.jobs()) {
     if (!job.acknowledged_at) continue;
@@ -51,7 +61,12 @@ std::vector<Violation> check_no_lost_job(const Events& events, const CheckContex
   std::vector<Violation> out;
   JobActivity activity(context);
   std::set<JobKey> reruns_reported;
+  std::set<std::string> suspended;  // "<job> <process> <session>"
   for (const auto& event : events) {
+    if (is_flink(event, "job-suspended")) {
+      suspended.insert(describe(job_key(event)) + " " + event.process + " " + text_field(event, "session_id"));
+    }
+    if (is_flink(event, "job-terminal")) check_terminal_after_suspend(event, suspended, out);
     if (is_flink(event, "job-running")) check_twice_at_once(event, activity, out);
     if (is_flink(event, "job-running") || is_flink(event, "job-recovered")) {
       check_rerun(event, activity, reruns_reported, out);

@@ -5,7 +5,10 @@
 //     that window ends inside the run);
 //  B. it never runs twice at once: at a `job-running` on one JobManager, no other JobManager that
 //     is neither paused nor crashed still runs it;
-//  C. once terminal it never runs again: no job-recovered or job-running after its job-terminal.
+//  C. once terminal it never runs again: no job-recovered or job-running after its job-terminal;
+//  D. a suspension is not an end: no `job-terminal` of a job by a term (JobManager and session)
+//     that had suspended it (`job-suspended`). A suspended job belongs to the next leader; the
+//     term that let go of it cannot declare it FINISHED, CANCELED or FAILED (FLINK-19154).
 #include "harness/checkers/check_context.hpp"
 
 namespace harness {

@@ -221,6 +221,32 @@ TEST(NoLostJob, TerminatedJobRunningAgainFires) {
   EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(150));
 }
 
+TEST(NoLostJob, TerminalByTheTermThatSuspendedTheJobFires) {
+  auto t = healthy();
+  t.flink(70000, "job-suspended", "jm2", job("B")).flink(70100, "job-terminal", "jm2", job("B", {{"status", S("FAILED")}}));
+  const auto found = check_no_lost_job(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(70100));
+  EXPECT_NE(found[0].message.find("suspended"), std::string::npos);
+}
+
+TEST(NoLostJob, TerminalByANewTermAfterAnotherTermSuspendedTheJobIsFine) {
+  // jm2's term B suspends the job; jm2's next term D (and jm3's term C) may end it.
+  auto regranted = healthy();
+  regranted.flink(70000, "job-suspended", "jm2", job("B"))
+      .flink(72000, "grant", "jm2", {{"session_id", S("D")}})
+      .flink(72100, "job-recovered", "jm2", job("D"))
+      .flink(72200, "job-running", "jm2", job("D", {{"tasks", 2}}))
+      .flink(90000, "job-terminal", "jm2", job("D", {{"status", S("FINISHED")}}));
+  EXPECT_TRUE(check_no_lost_job(regranted.events(), one_cluster()).empty());
+  auto other = healthy();
+  other.flink(70000, "job-suspended", "jm2", job("B"))
+      .flink(72100, "job-recovered", "jm3", job("C"))
+      .flink(72200, "job-running", "jm3", job("C", {{"tasks", 2}}))
+      .flink(90000, "job-terminal", "jm3", job("C", {{"status", S("CANCELED")}}));
+  EXPECT_TRUE(check_no_lost_job(other.events(), one_cluster()).empty());
+}
+
 TEST(HaLifecycle, CleanupThatDeletesEverythingPasses) {
   TraceBuilder t;
   t.flink(1000, "job-submit-acked", "jm1", job("A"))
