@@ -47,7 +47,10 @@ class LatestCheckpointGuard {
       check_restore(event, job, out);
     } else if (event.name == "checkpoint-removed" || event.name == "checkpoint-pointer-deleted" ||
                event.name == "checkpoint-file-discarded") {
+      if (event.name != "checkpoint-pointer-deleted") removal_discarded_.insert(text_field(event, "path"));
       check_removal(event, job, out);
+    } else if (event.name == "checkpoint-read-missing-file") {
+      check_missing_file(event, out);
     }
   }
 
@@ -80,7 +83,20 @@ class LatestCheckpointGuard {
     report(event, job, names_file ? "its file" : "its pointer", out);
   }
 
+  // C: the pointer is still in the store (recovery read it) but its file is gone.
+  void check_missing_file(const sim::TraceEvent& event, std::vector<Violation>& out) {
+    const std::string path = text_field(event, "path");
+    const std::string file = storage_path(text_field(event, "file"));
+    if (removal_discarded_.count(path) || lost_files_.count(file)) return;
+    if (!reported_.insert(path + "#missing").second) return;
+    out.push_back({kProperty, event.at,
+                   describe(job_key(event)) + ": recovery by " + event.process + " finds checkpoint pointer " + path +
+                       " but its file " + file + " was deleted while the pointer stayed (no removal of that " +
+                       "pointer, no injected loss): the store lists a checkpoint nobody can restore"});
+  }
+
   void observe_storage(const sim::TraceEvent& event, std::vector<Violation>& out) {
+    if (event.name == "lose") lost_files_.insert(text_field(event, "path"));
     if (event.name != "delete" || text_field(event, "status") != "ok") return;
     const std::string path = text_field(event, "path");
     for (const auto& [key, job] : jobs_) {
@@ -100,6 +116,8 @@ class LatestCheckpointGuard {
 
   std::map<JobKey, JobCheckpoints> jobs_;
   std::set<std::string> reported_;
+  std::set<std::string> removal_discarded_;  // pointer paths whose removal discarded the file
+  std::set<std::string> lost_files_;         // storage paths lost by an injected fault
 };
 
 }  // namespace

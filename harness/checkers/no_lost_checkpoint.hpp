@@ -7,7 +7,13 @@
 //     id, or a higher `checkpoint-completed`) or the job is terminal: no
 //     checkpoint-removed / checkpoint-pointer-deleted / checkpoint-file-discarded names them, and
 //     no successful storage `delete` removes the file. Files lost by an injected fault (`fs`
-//     `lose`) are the fault, not a violation.
+//     `lose`) are the fault, not a violation;
+//  C. a checkpoint the store still lists stays readable: a store recovery that finds a pointer
+//     whose file is gone (`checkpoint-read-missing-file`, path and file) is a lost checkpoint,
+//     unless a removal of that pointer had discarded the file (`checkpoint-file-discarded` or
+//     `checkpoint-removed` naming the path: a removal a crash cut short) or the file was lost by
+//     an injected fault (`fs` `lose`). Such a pointer fails every recovery of the job
+//     (FLINK-24543 discards the file behind the pointer of its own committed multi).
 #include "harness/checkers/check_context.hpp"
 
 namespace harness {

@@ -181,6 +181,35 @@ TEST(NoLostCheckpoint, AfterTerminationCleanupMayDeleteIt) {
   EXPECT_TRUE(check_no_lost_checkpoint(t.events(), one_cluster()).empty());
 }
 
+TEST(NoLostCheckpoint, PointerWhoseFileWasDeletedBehindItFires) {
+  // jm2's addAndLock of checkpoint 5 committed, took the echo for a failure and deleted the file.
+  auto t = healthy();
+  const S pointer5 = "/ns/jobs/job-1/checkpoints/0000000000000000005";
+  t.flink(120000, "checkpoint-add-failed", "jm2", job("B", {{"path", pointer5}, {"reason", S("NODEEXISTS")}, {"file", S("/ha/c5")}, {"file_discarded", 1}}))
+      .fs(120000, "delete", "jm2", "/ha/c5")
+      .proc(130000, "crash", "jm2")
+      .flink(142000, "checkpoint-read-missing-file", "jm3", job("C", {{"path", pointer5}, {"file", S("/ha/c5")}}))
+      .flink(142000, "job-restore-failed", "jm3", job("C", {{"reason", S("missing-file")}}))
+      .flink(144000, "checkpoint-read-missing-file", "jm3", job("C", {{"path", pointer5}, {"file", S("/ha/c5")}}));
+  const auto found = check_no_lost_checkpoint(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(142));
+  EXPECT_NE(found[0].message.find("0000000000000000005"), std::string::npos);
+}
+
+TEST(NoLostCheckpoint, MissingFileOfAnInterruptedRemovalOrAnInjectedLossIsNoViolation) {
+  const S pointer1 = "/ns/jobs/job-1/checkpoints/0000000000000000001";
+  // The healthy run's subsumption of checkpoint 1 discarded its file (a crash could have kept the pointer).
+  auto removal = healthy();
+  removal.flink(130000, "checkpoint-read-missing-file", "jm3", job("C", {{"path", pointer1}, {"file", S("hdfs:///ha/c1")}}));
+  EXPECT_TRUE(check_no_lost_checkpoint(removal.events(), one_cluster()).empty());
+  auto lost = healthy();
+  lost.fs(120000, "lose", "", "/ha/c3")
+      .flink(130000, "checkpoint-read-missing-file", "jm3",
+             job("C", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000003")}, {"file", S("hdfs:///ha/c3")}}));
+  EXPECT_TRUE(check_no_lost_checkpoint(lost.events(), one_cluster()).empty());
+}
+
 TEST(UniqueCheckpointIds, ReusedIdFiresAcrossSessions) {
   auto t = healthy();
   t.flink(120000, "checkpoint-triggered", "jm3", job("C", {{"checkpoint_id", 3}}));
