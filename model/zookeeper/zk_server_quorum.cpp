@@ -240,8 +240,11 @@ void ZkServer::propose(LogEntry entry) {
   auto proposal = std::make_shared<Proposal>();
   proposal->entry = entry;
   append_and_fsync(std::move(entry));
+  // A follower being synced gets it too, after its NewLeader on the same FIFO link, as a
+  // LearnerHandler queues packets behind the sync: otherwise a proposal made between the NewLeader
+  // and its ack is a hole in that follower's log, and its tree diverges.
   for (const auto& [endpoint, follower] : followers_) {
-    if (follower.synced) send(endpoint, proposal);
+    if (follower.sent_new_leader) send(endpoint, proposal);
   }
 }
 
@@ -262,7 +265,7 @@ void ZkServer::commit_ready() {
       apply_entry(log_.entries[applied_++]);
     }
     for (const auto& [endpoint, follower] : followers_) {
-      if (!follower.synced) continue;
+      if (!follower.sent_new_leader) continue;
       auto commit = std::make_shared<Commit>();
       commit->zxid = zxid;
       send(endpoint, commit);

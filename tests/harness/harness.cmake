@@ -13,7 +13,7 @@ set(HASIM_SCENARIOS ${PROJECT_SOURCE_DIR}/scenarios)
 add_test(NAME harness_replay_matches_run WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_replay.sh ${HASIM_BIN} scenarios/standard.json 3)
 add_test(NAME harness_jobs_2_equals_jobs_1 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-         COMMAND sh -c "a=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 1 | sed 's/\"wall_s\":[^,]*,//; s/\"sim_wall_ratio\":[^,]*,//'); b=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 2 | sed 's/\"wall_s\":[^,]*,//; s/\"sim_wall_ratio\":[^,]*,//'); test \"$a\" = \"$b\"")
+         COMMAND sh -c "a=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 1 | sed 's/\"wall_s\":[^,}]*//; s/\"sim_wall_ratio\":[^,]*,//'); b=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 2 | sed 's/\"wall_s\":[^,}]*//; s/\"sim_wall_ratio\":[^,]*,//'); test \"$a\" = \"$b\"")
 # Unusable input: exit 2 with one line naming the flag.
 add_test(NAME cli_explore_without_budget_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json 2>&1; test $? -eq 2")
 add_test(NAME cli_bad_shard_exits_2 COMMAND sh -c "${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3 2>&1 | grep -q -- --shard && ${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3; test $? -eq 2")
