@@ -3,6 +3,7 @@
 
 #include "harness/json_reader.hpp"
 #include "harness/scenario.hpp"
+#include "harness/scenario_runner.hpp"
 #include "harness/sweep.hpp"
 
 namespace harness {
@@ -31,6 +32,52 @@ TEST(HarnessDeterminism, TwoThreadsGiveThePerSeedResultsOfOne) {
     EXPECT_EQ(serial[i].violations.size(), parallel[i].violations.size());
     EXPECT_EQ(serial[i].failover_times, parallel[i].failover_times);
   }
+}
+
+// after_event: the fault fires at the first matching event, within one 100 µs poll, and only
+// after its `following` event; the same seed gives the same trace.
+TEST(EventTriggeredFaults, FireRightAfterTheirEventAndReplayIdentically) {
+  const Scenario scenario = load_scenario_file(std::string(HASIM_SOURCE_DIR) + "/scenarios/mutant-flink-21979.json");
+  ASSERT_EQ(scenario.faults.size(), 1u);
+  ASSERT_TRUE(scenario.faults[0].trigger.has_value());
+  RunOptions options;
+  options.keep_events = true;
+  const RunResult run = run_scenario(scenario, 3, options);
+  const sim::TraceEvent* terminal = nullptr;
+  const sim::TraceEvent* removed = nullptr;
+  const sim::TraceEvent* kill = nullptr;
+  for (const auto& event : run.events) {
+    if (event.category == "flink" && event.name == "job-terminal" && !terminal) terminal = &event;
+    if (event.category == "flink" && event.name == "checkpoint-removed" && terminal && !removed) removed = &event;
+    if (event.category == "fault" && event.name == "kill-jobmanager" && !kill) kill = &event;
+  }
+  ASSERT_NE(terminal, nullptr);
+  ASSERT_NE(removed, nullptr);
+  ASSERT_NE(kill, nullptr);
+  EXPECT_GT(kill->seq, removed->seq);
+  EXPECT_LE(kill->at - removed->at, sim::microseconds(100));
+  EXPECT_EQ(kill->process, removed->process) << "the leader that removed the checkpoint is killed";
+  EXPECT_EQ(run_scenario(scenario, 3).trace_hash, run.trace_hash);
+}
+
+TEST(EventTriggeredFaults, ParseIntoATriggerAndRejectAtTogetherWithAfterEvent) {
+  const std::string head =
+      R"({"name":"x","zookeeper":{"servers":3},"clusters":[{"jobmanagers":2,"taskmanagers":1}],"duration":"10 min",)"
+      R"("expect":{"outcome":"pass"},"faults":{"schedule":[)";
+  const Scenario parsed = parse_scenario(
+      head + R"({"after_event":{"name":"checkpoint-triggered","process":"leader","after":"20 s","delay":"5 ms"},)"
+             R"("kind":"drop-zookeeper-reply","target":"leader-connection"}]}})",
+      "x.json");
+  ASSERT_EQ(parsed.faults.size(), 1u);
+  ASSERT_TRUE(parsed.faults[0].trigger.has_value());
+  EXPECT_EQ(parsed.faults[0].trigger->name, "checkpoint-triggered");
+  EXPECT_EQ(parsed.faults[0].trigger->process, "leader");
+  EXPECT_EQ(parsed.faults[0].at, sim::seconds(20));
+  EXPECT_EQ(parsed.faults[0].trigger->delay, sim::milliseconds(5));
+  EXPECT_THROW(parse_scenario(head + R"({"at":"1 s","after_event":{"name":"job-terminal"},"kind":"heal"}]}})", "x.json"),
+               InputError);
+  EXPECT_THROW(parse_scenario(head + R"({"after_event":{"name":"job-terminal","after":"11 min"},"kind":"heal"}]}})", "x.json"),
+               InputError);
 }
 
 TEST(Shards, SplitTheSeedsWithoutOverlap) {
