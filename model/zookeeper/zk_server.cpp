@@ -35,6 +35,18 @@ void ZkServer::run() {
     const std::optional<sim::Mail> mail = env_.sim->receive(box_);
     SIM_ASSERT(mail.has_value());
     on_mail(*mail);
+    drop_failed_links();
+  }
+}
+
+// Links whose send failed are dropped once the current message is handled: dropping one inside
+// a loop over followers_ or clients_ would invalidate that loop (a socket error is noticed
+// asynchronously in ZooKeeper too).
+void ZkServer::drop_failed_links() {
+  while (!failed_links_.empty()) {
+    const sim::EndpointId endpoint = failed_links_.back();
+    failed_links_.pop_back();
+    on_link_lost(endpoint);
   }
 }
 
@@ -83,7 +95,7 @@ void ZkServer::arm(Timer timer, sim::Duration delay) {
 }
 
 void ZkServer::send(sim::EndpointId endpoint, std::shared_ptr<const sim::Payload> payload) {
-  if (!env_.net->send(endpoint, std::move(payload))) on_link_lost(endpoint);
+  if (!env_.net->send(endpoint, std::move(payload))) failed_links_.push_back(endpoint);
 }
 
 void ZkServer::on_mail(const sim::Mail& mail) {

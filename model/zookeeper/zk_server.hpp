@@ -93,6 +93,7 @@ class ZkServer {
   void on_timer(Timer timer, std::uint64_t generation);
   void arm(Timer timer, sim::Duration delay);
   void connect_to_leader();
+  void drop_failed_links();
   bool retry_leader_connect(bool was_connected);
   void send(sim::EndpointId endpoint, std::shared_ptr<const sim::Payload> payload);
   void on_link_lost(sim::EndpointId endpoint);
@@ -184,6 +185,7 @@ class ZkServer {
   std::map<int, Vote> out_of_election_;
   std::map<int, sim::EndpointId> election_out_;
   std::set<sim::EndpointId> connected_;  // outbound links that have seen kConnected
+  std::vector<sim::EndpointId> failed_links_;  // sends that failed while handling the current message
   int leader_connect_tries_ = 0;         // Learner.connectToLeader attempts of this FOLLOWING turn
   sim::Duration notification_interval_{};
   bool finalize_armed_ = false;
