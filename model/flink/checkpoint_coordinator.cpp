@@ -4,8 +4,8 @@
 
 namespace model::flink {
 
-CheckpointCoordinator::CheckpointCoordinator(CoordinatorContext context, CheckpointIdCounter& counter,
-                                             CompletedCheckpointStore& store)
+CheckpointCoordinator::CheckpointCoordinator(CoordinatorContext context, CheckpointIdSource& counter,
+                                             CheckpointStore& store)
     : context_(std::move(context)), counter_(counter), store_(store) {
   SIM_ASSERT(context_.sim != nullptr && context_.rpc != nullptr);
 }

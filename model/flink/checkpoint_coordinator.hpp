@@ -31,7 +31,7 @@ struct CoordinatorContext {
 
 class CheckpointCoordinator {
  public:
-  CheckpointCoordinator(CoordinatorContext context, CheckpointIdCounter& counter, CompletedCheckpointStore& store);
+  CheckpointCoordinator(CoordinatorContext context, CheckpointIdSource& counter, CheckpointStore& store);
 
   // Draws an id and sends the triggers. False when the counter refused or failed.
   bool trigger(const std::vector<std::string>& tasks);
@@ -46,8 +46,8 @@ class CheckpointCoordinator {
   void trace(const char* name, std::vector<sim::TraceField> fields);
 
   CoordinatorContext context_;
-  CheckpointIdCounter& counter_;
-  CompletedCheckpointStore& store_;
+  CheckpointIdSource& counter_;
+  CheckpointStore& store_;
   std::optional<std::int64_t> pending_id_;
   std::vector<std::string> pending_tasks_;
   std::set<std::string> acknowledged_;

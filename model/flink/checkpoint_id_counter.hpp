@@ -14,14 +14,23 @@
 
 namespace model::flink {
 
-class CheckpointIdCounter {
+// Flink's CheckpointIDCounter as a JobMaster uses it: the ZooKeeper counter below or the in-memory
+// StandaloneCheckpointIDCounter (standalone_ha.hpp).
+class CheckpointIdSource {
+ public:
+  virtual ~CheckpointIdSource() = default;
+  virtual model::zk::Code start() = 0;
+  virtual std::optional<std::int64_t> get_and_increment() = 0;
+};
+
+class CheckpointIdCounter final : public CheckpointIdSource {
  public:
   CheckpointIdCounter(curator::CuratorFramework& client, const std::string& zk_namespace, const std::string& job_id,
                       Mutant mutant = Mutant::kNone);
 
-  model::zk::Code start();
+  model::zk::Code start() override;
   // The id to use, or nullopt when the counter refuses (connection state) or ZooKeeper fails.
-  std::optional<std::int64_t> get_and_increment();
+  std::optional<std::int64_t> get_and_increment() override;
   std::string path() const { return path_; }
 
  private:

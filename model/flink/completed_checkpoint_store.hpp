@@ -39,19 +39,34 @@ struct RecoverResult {
 
 std::string checkpoint_node_name(std::int64_t id);  // "%019d"
 
-class CompletedCheckpointStore {
+// Flink's CompletedCheckpointStore as a JobMaster and its coordinator use it: the ZooKeeper store
+// below or the in-memory StandaloneCompletedCheckpointStore (standalone_ha.hpp).
+class CheckpointStore {
+ public:
+  virtual ~CheckpointStore() = default;
+  virtual AddOutcome add(std::int64_t id, const std::string& metadata) = 0;
+  virtual RecoverResult recover() = 0;
+  virtual bool subsume() = 0;
+  virtual bool release_all() = 0;
+  virtual bool release_and_try_remove(std::int64_t id) = 0;
+  virtual const std::vector<CompletedCheckpoint>& checkpoints() const = 0;
+};
+
+class CompletedCheckpointStore final : public CheckpointStore {
  public:
   CompletedCheckpointStore(curator::CuratorFramework& client, sim::Filesystem& storage, CheckpointStoreOptions options);
 
   model::zk::Code ensure_root() { return handles_.ensure_root(); }
-  AddOutcome add(std::int64_t id, const std::string& metadata);
-  RecoverResult recover();
+  AddOutcome add(std::int64_t id, const std::string& metadata) override;
+  RecoverResult recover() override;
   // Removes all but the newest num_retained checkpoints this store holds. True if all went.
-  bool subsume();
+  bool subsume() override;
   // Local cleanup of a suspended job: our locks go, the checkpoints stay.
-  bool release_all() { return handles_.release_all(); }
-  bool release_and_try_remove(std::int64_t id) { return handles_.release_and_try_remove(checkpoint_node_name(id)); }
-  const std::vector<CompletedCheckpoint>& checkpoints() const { return checkpoints_; }
+  bool release_all() override { return handles_.release_all(); }
+  bool release_and_try_remove(std::int64_t id) override {
+    return handles_.release_and_try_remove(checkpoint_node_name(id));
+  }
+  const std::vector<CompletedCheckpoint>& checkpoints() const override { return checkpoints_; }
   const std::string& checkpoints_path() const { return handles_.root(); }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/flink/standalone_ha.hpp"
 #include "sim/assert.hpp"
 
 namespace model::flink {
@@ -19,7 +20,7 @@ bool routed_to_job(RpcKind kind) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(const JobMasterEnvironment& env, LeaderElectionService& election)
+Dispatcher::Dispatcher(const JobMasterEnvironment& env, LeaderElection& election)
     : env_(env), election_(election) {
   lock_owner_ = env_.address + "-dispatcher-" + std::to_string(env_.sim->incarnation(env_.self));
 }
@@ -37,11 +38,16 @@ void Dispatcher::post(Tag tag, std::shared_ptr<Event> event) {
 void Dispatcher::start() {
   const FlinkConfig& config = env_.cluster->config;
   box_ = env_.sim->mailbox_open(env_.self, 4096);
-  job_graphs_ = std::make_unique<JobGraphStore>(*env_.client, *env_.storage, config.zookeeper_namespace(),
-                                                config.storage_dir, config.cluster_id, lock_owner_,
-                                                env_.cluster->mutant,
-                                                std::vector<sim::TraceField>{{"cluster", env_.cluster->name}});
-  results_ = std::make_unique<JobResultStore>(*env_.storage, config.storage_dir, config.cluster_id);
+  if (standalone_ha(*env_.cluster)) {
+    job_graphs_ = std::make_unique<StandaloneJobGraphStore>();
+    results_ = std::make_unique<EmbeddedJobResultStore>();
+  } else {
+    job_graphs_ = std::make_unique<JobGraphStore>(*env_.client, *env_.storage, config.zookeeper_namespace(),
+                                                  config.storage_dir, config.cluster_id, lock_owner_,
+                                                  env_.cluster->mutant,
+                                                  std::vector<sim::TraceField>{{"cluster", env_.cluster->name}});
+    results_ = std::make_unique<JobResultStore>(*env_.storage, config.storage_dir, config.cluster_id);
+  }
   env_.sim->spawn(env_.self, "dispatcher", [this] { run(); });
   election_.add_contender(LeaderContender{"dispatcher",
                                           [this](const std::string& session) {
@@ -50,7 +56,7 @@ void Dispatcher::start() {
                                             post(kGrant, std::move(event));
                                           },
                                           [this] { post(kRevoke, std::make_shared<Event>()); }});
-  if (env_.cluster->mutant == Mutant::kFlink10255) post(kGraphsChanged, std::make_shared<Event>());
+  if (env_.cluster->mutant == Mutant::kFlink10255 && !standalone_ha(*env_.cluster)) post(kGraphsChanged, std::make_shared<Event>());
 }
 
 void Dispatcher::on_message(const RpcMessage& message) {
@@ -209,7 +215,9 @@ void Dispatcher::run_cleanup(const std::string& job) {
   const JobCleanupContext context{env_.client, env_.storage, env_.cluster, job_graphs_.get(), lock_owner_,
                                   {{"cluster", env_.cluster->name}, {"session_id", session}}};
   const bool keep_going_unled = env_.cluster->mutant == Mutant::kFlink19154;
-  while (!clean_up_job(context, job)) {
+  // Without HA services there is nothing in ZooKeeper: the in-memory job graph store's cleanup.
+  auto attempt = [&] { return standalone_ha(*env_.cluster) ? job_graphs_->global_cleanup(job) : clean_up_job(context, job); };
+  while (!attempt()) {
     if (election_.issued_session() != session && !keep_going_unled) return;
     env_.sim->sleep(kCleanupRetryDelay);
   }

@@ -21,7 +21,7 @@ namespace model::flink {
 
 class Dispatcher {
  public:
-  Dispatcher(const JobMasterEnvironment& env, LeaderElectionService& election);
+  Dispatcher(const JobMasterEnvironment& env, LeaderElection& election);
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
@@ -56,11 +56,11 @@ class Dispatcher {
   void trace(const char* name, const std::string& job, std::vector<sim::TraceField> fields = {});
 
   JobMasterEnvironment env_;
-  LeaderElectionService& election_;
+  LeaderElection& election_;
   sim::MailboxId box_{};
   std::string lock_owner_;
-  std::unique_ptr<JobGraphStore> job_graphs_;
-  std::unique_ptr<JobResultStore> results_;
+  std::unique_ptr<JobGraphs> job_graphs_;
+  std::unique_ptr<JobResults> results_;
   std::string session_id_;  // "" while not leading
   std::map<std::string, std::unique_ptr<JobManagerRunner>> runners_;
   std::vector<std::unique_ptr<JobManagerRunner>> closing_;  // kept alive until their fiber ends

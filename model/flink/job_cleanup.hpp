@@ -20,7 +20,7 @@ struct JobCleanupContext {
   curator::CuratorFramework* client = nullptr;
   sim::Filesystem* storage = nullptr;
   const ClusterOptions* cluster = nullptr;
-  JobGraphStore* job_graphs = nullptr;
+  JobGraphs* job_graphs = nullptr;
   std::string lock_owner;  // the cleaning Dispatcher's
   std::vector<sim::TraceField> trace_tags;
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/flink/standalone_ha.hpp"
+
 namespace model::flink {
 namespace {
 
@@ -18,14 +20,21 @@ void JobClient::start() {
   inbox_ = sim.mailbox_open(self_, 1024);
   env_.rpc->bind(address_, self_, inbox_);
   const FlinkConfig& config = env_.cluster->config;
-  client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
-  client_->start();
-  retrieval_ = std::make_unique<LeaderRetrieval>(
-      *client_,
-      LeaderRetrievalOptions{connection_info_path(config.zookeeper_namespace(), "dispatcher"),
-                             config.zookeeper_client.tolerate_suspended_connections, false,
-                             {{"cluster", env_.cluster->name}}},
-      [this](const LeaderInformation& info) { dispatcher_ = info; });
+  if (standalone_ha(*env_.cluster)) {
+    // No HA: the configured JobManager address (jobmanager.rpc.address) with the default leader id.
+    retrieval_ = std::make_unique<StandaloneLeaderRetrieval>(
+        sim, self_, "dispatcher", LeaderInformation{kDefaultLeaderId, configured_jobmanager_address(*env_.cluster)},
+        std::vector<sim::TraceField>{{"cluster", env_.cluster->name}}, [this](const LeaderInformation& info) { dispatcher_ = info; });
+  } else {
+    client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
+    client_->start();
+    retrieval_ = std::make_unique<LeaderRetrieval>(
+        *client_,
+        LeaderRetrievalOptions{connection_info_path(config.zookeeper_namespace(), "dispatcher"),
+                               config.zookeeper_client.tolerate_suspended_connections, false,
+                               {{"cluster", env_.cluster->name}}},
+        [this](const LeaderInformation& info) { dispatcher_ = info; });
+  }
   retrieval_->start();
   sim.spawn(self_, "job-client", [this] { run(); });
 }

@@ -31,7 +31,7 @@ class JobClient {
   std::string address_;
   sim::MailboxId inbox_{};
   std::unique_ptr<curator::CuratorFramework> client_;
-  std::unique_ptr<LeaderRetrieval> retrieval_;
+  std::unique_ptr<LeaderRetriever> retrieval_;
   LeaderInformation dispatcher_;
 };
 

@@ -1,5 +1,7 @@
 #include "model/flink/job_manager.hpp"
 
+#include "model/flink/standalone_ha.hpp"
+
 namespace model::flink {
 namespace {
 
@@ -24,11 +26,16 @@ void JobManager::start() {
   const ClusterOptions& cluster = *env_.cluster;
   FlinkConfig config = cluster.config;
   if (cluster.mutant == Mutant::kFlink10052) config.zookeeper_client.tolerate_suspended_connections = false;
-  client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
-  client_->start();
-  election_ = std::make_unique<LeaderElectionService>(
-      *client_, LeaderElectionOptions{config.zookeeper_namespace(), address_, latch_requeues_on_reconnect(cluster.mutant),
-                                      {{"cluster", cluster.name}}});
+  if (standalone_ha(cluster)) {
+    // high-availability.type none: no ZooKeeper client; leader from the start, never revoked.
+    election_ = std::make_unique<StandaloneLeaderElectionService>(sim, self_, std::vector<sim::TraceField>{{"cluster", cluster.name}});
+  } else {
+    client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
+    client_->start();
+    election_ = std::make_unique<LeaderElectionService>(
+        *client_, LeaderElectionOptions{config.zookeeper_namespace(), address_, latch_requeues_on_reconnect(cluster.mutant),
+                                        {{"cluster", cluster.name}}});
+  }
   resource_manager_ = std::make_unique<ResourceManager>(sim, *env_.rpc, self_, address_, config.heartbeat_timeout);
   const JobMasterEnvironment jm_env{&sim, env_.rpc, &storage_, client_.get(), resource_manager_.get(), &cluster, self_, address_};
   dispatcher_ = std::make_unique<Dispatcher>(jm_env, *election_);

@@ -20,7 +20,7 @@ class JobManager {
   JobManager& operator=(const JobManager&) = delete;
 
   void start();
-  const LeaderElectionService& election() const { return *election_; }
+  const LeaderElection& election() const { return *election_; }
   model::zk::SessionId zookeeper_session() const { return client_ ? client_->session_id() : 0; }
 
  private:
@@ -34,7 +34,7 @@ class JobManager {
   sim::MailboxId inbox_{};
   sim::MailboxId rm_grants_{};
   std::unique_ptr<curator::CuratorFramework> client_;
-  std::unique_ptr<LeaderElectionService> election_;
+  std::unique_ptr<LeaderElection> election_;
   std::unique_ptr<ResourceManager> resource_manager_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };

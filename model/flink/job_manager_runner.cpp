@@ -4,7 +4,7 @@
 
 namespace model::flink {
 
-JobManagerRunner::JobManagerRunner(const JobMasterEnvironment& env, LeaderElectionService& election, std::string job,
+JobManagerRunner::JobManagerRunner(const JobMasterEnvironment& env, LeaderElection& election, std::string job,
                                    ExitListener on_exit)
     : env_(env), election_(election), job_(std::move(job)), on_exit_(std::move(on_exit)) {}
 

@@ -17,7 +17,7 @@ class JobManagerRunner {
  public:
   // Called on the runner's fiber when a JobMaster ends; `session_id` is the term's.
   using ExitListener = std::function<void(JobOutcome, const std::string& session_id)>;
-  JobManagerRunner(const JobMasterEnvironment& env, LeaderElectionService& election, std::string job,
+  JobManagerRunner(const JobMasterEnvironment& env, LeaderElection& election, std::string job,
                    ExitListener on_exit);
   JobManagerRunner(const JobManagerRunner&) = delete;
   JobManagerRunner& operator=(const JobManagerRunner&) = delete;
@@ -51,7 +51,7 @@ class JobManagerRunner {
   std::string component() const { return "job-" + job_; }
 
   JobMasterEnvironment env_;
-  LeaderElectionService& election_;
+  LeaderElection& election_;
   std::string job_;
   ExitListener on_exit_;
   sim::MailboxId box_{};

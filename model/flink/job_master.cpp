@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/flink/standalone_ha.hpp"
 #include "sim/assert.hpp"
 
 namespace model::flink {
@@ -32,7 +33,8 @@ std::string_view to_string(JobOutcome outcome) {
 
 JobMaster::JobMaster(const JobMasterEnvironment& env, std::string job, std::string session_id, ExitListener on_exit)
     : env_(env), job_(std::move(job)), session_id_(std::move(session_id)), on_exit_(std::move(on_exit)) {
-  SIM_ASSERT(env_.sim != nullptr && env_.client != nullptr && env_.resource_manager != nullptr);
+  SIM_ASSERT(env_.sim != nullptr && env_.resource_manager != nullptr);
+  SIM_ASSERT(env_.client != nullptr || standalone_ha(*env_.cluster));
   lock_owner_ = env_.address + "-" + session_id_;
 }
 
@@ -49,11 +51,16 @@ void JobMaster::trace(const char* name, std::vector<sim::TraceField> fields) {
 void JobMaster::start() {
   const FlinkConfig& config = env_.cluster->config;
   inbox_ = env_.sim->mailbox_open(env_.self, 4096);
-  store_ = std::make_unique<CompletedCheckpointStore>(
-      *env_.client, *env_.storage,
-      CheckpointStoreOptions{config.zookeeper_namespace(), job_, config.storage_dir, config.cluster_id,
-                             config.checkpoints_num_retained, lock_owner_, env_.cluster->mutant, tags()});
-  counter_ = std::make_unique<CheckpointIdCounter>(*env_.client, config.zookeeper_namespace(), job_, env_.cluster->mutant);
+  if (standalone_ha(*env_.cluster)) {
+    store_ = std::make_unique<StandaloneCompletedCheckpointStore>(config.checkpoints_num_retained);
+    counter_ = std::make_unique<StandaloneCheckpointIdCounter>();
+  } else {
+    store_ = std::make_unique<CompletedCheckpointStore>(
+        *env_.client, *env_.storage,
+        CheckpointStoreOptions{config.zookeeper_namespace(), job_, config.storage_dir, config.cluster_id,
+                               config.checkpoints_num_retained, lock_owner_, env_.cluster->mutant, tags()});
+    counter_ = std::make_unique<CheckpointIdCounter>(*env_.client, config.zookeeper_namespace(), job_, env_.cluster->mutant);
+  }
   coordinator_ = std::make_unique<CheckpointCoordinator>(
       CoordinatorContext{env_.sim, env_.rpc, env_.self, env_.address, job_, session_id_, tags()}, *counter_, *store_);
   env_.sim->spawn(env_.self, "jobmaster-" + job_, [this] { run(); });

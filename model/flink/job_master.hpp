@@ -72,8 +72,8 @@ class JobMaster {
   ExitListener on_exit_;
   sim::MailboxId inbox_{};
   std::string lock_owner_;
-  std::unique_ptr<CompletedCheckpointStore> store_;
-  std::unique_ptr<CheckpointIdCounter> counter_;
+  std::unique_ptr<CheckpointStore> store_;
+  std::unique_ptr<CheckpointIdSource> counter_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::vector<std::string> tasks_;               // TaskManagers running this term's tasks
   std::map<std::string, sim::Instant> heard_at_;  // their last heartbeat replies

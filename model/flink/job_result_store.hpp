@@ -13,19 +13,29 @@ namespace model::flink {
 // "hdfs:///flink/recovery" or "s3://bucket/ha" as a path on the simulated store.
 std::string storage_path(const std::string& uri);
 
-class JobResultStore {
+// Flink's JobResultStore as the Dispatcher uses it: the file system store below or the in-memory
+// EmbeddedJobResultStore of high-availability.type none (standalone_ha.hpp).
+class JobResults {
+ public:
+  virtual ~JobResults() = default;
+  virtual sim::FsStatus create_dirty(const std::string& job_id, const std::string& result) = 0;
+  virtual sim::FsStatus mark_clean(const std::string& job_id) = 0;
+  virtual sim::FsList dirty_job_ids() = 0;
+};
+
+class JobResultStore final : public JobResults {
  public:
   JobResultStore(sim::Filesystem& fs, const std::string& storage_dir, const std::string& cluster_id,
                  bool delete_on_commit = true);
 
-  sim::FsStatus create_dirty(const std::string& job_id, const std::string& result);
+  sim::FsStatus create_dirty(const std::string& job_id, const std::string& result) override;
   // kNotFound when there is no dirty entry (Flink's NoSuchElementException).
-  sim::FsStatus mark_clean(const std::string& job_id);
+  sim::FsStatus mark_clean(const std::string& job_id) override;
   // kOk (there is one), kNotFound (there is none) or a failure status.
   sim::FsStatus has_dirty(const std::string& job_id);
   sim::FsStatus has_clean(const std::string& job_id);
   // The job ids with a dirty entry, sorted; status is the listing's.
-  sim::FsList dirty_job_ids();
+  sim::FsList dirty_job_ids() override;
 
   const std::string& base_path() const { return base_; }
   std::string dirty_path(const std::string& job_id) const { return base_ + "/" + job_id + "_DIRTY.json"; }

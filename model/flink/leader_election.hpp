@@ -30,7 +30,21 @@ struct LeaderElectionOptions {
   std::vector<sim::TraceField> trace_tags;  // added to every trace event: the cluster
 };
 
-class LeaderElectionService {
+// What a JobManager's components see of leader election (Flink's LeaderElectionService): the
+// ZooKeeper-backed service below, or the standalone one of high-availability.type none
+// (standalone_ha.hpp). Chosen once, when the JobManager process boots.
+class LeaderElection {
+ public:
+  virtual ~LeaderElection() = default;
+  virtual void add_contender(LeaderContender contender) = 0;
+  virtual void remove_contender(const std::string& component) = 0;
+  virtual void start() = 0;
+  virtual bool confirm(const std::string& component, const std::string& session_id, const std::string& address) = 0;
+  virtual bool has_leadership() const = 0;
+  virtual const std::optional<std::string>& issued_session() const = 0;
+};
+
+class LeaderElectionService final : public LeaderElection {
  public:
   LeaderElectionService(curator::CuratorFramework& client, LeaderElectionOptions options);
   LeaderElectionService(const LeaderElectionService&) = delete;
@@ -38,13 +52,13 @@ class LeaderElectionService {
 
   // A contender added while leading is granted the current session at once (a JobManagerRunner
   // created by a leading Dispatcher).
-  void add_contender(LeaderContender contender);
-  void remove_contender(const std::string& component);
-  void start();
+  void add_contender(LeaderContender contender) override;
+  void remove_contender(const std::string& component) override;
+  void start() override;
   // From the contender's fiber. True when accepted and connection_info written.
-  bool confirm(const std::string& component, const std::string& session_id, const std::string& address);
-  bool has_leadership() const { return latch_ && latch_->has_leadership(); }
-  const std::optional<std::string>& issued_session() const { return issued_; }
+  bool confirm(const std::string& component, const std::string& session_id, const std::string& address) override;
+  bool has_leadership() const override { return latch_ && latch_->has_leadership(); }
+  const std::optional<std::string>& issued_session() const override { return issued_; }
   const curator::LeaderLatch* latch() const { return latch_.get(); }
 
  private:

@@ -20,15 +20,26 @@ struct LeaderRetrievalOptions {
   std::vector<sim::TraceField> trace_tags;  // added to every trace event: the cluster
 };
 
-class LeaderRetrieval {
+using LeaderListener = std::function<void(const LeaderInformation&)>;
+
+// What a TaskManager or the job client sees of leader retrieval: the ZooKeeper driver below, or the
+// fixed address of high-availability.type none (standalone_ha.hpp).
+class LeaderRetriever {
  public:
-  using Listener = std::function<void(const LeaderInformation&)>;
+  virtual ~LeaderRetriever() = default;
+  virtual void start() = 0;
+  virtual const LeaderInformation& last_notified() const = 0;
+};
+
+class LeaderRetrieval final : public LeaderRetriever {
+ public:
+  using Listener = LeaderListener;
   LeaderRetrieval(curator::CuratorFramework& client, LeaderRetrievalOptions options, Listener listener);
   LeaderRetrieval(const LeaderRetrieval&) = delete;
   LeaderRetrieval& operator=(const LeaderRetrieval&) = delete;
 
-  void start();
-  const LeaderInformation& last_notified() const { return last_; }
+  void start() override;
+  const LeaderInformation& last_notified() const override { return last_; }
 
  private:
   enum Event : std::uint32_t { kRead = 1, kState };

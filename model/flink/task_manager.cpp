@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/flink/standalone_ha.hpp"
 #include "sim/assert.hpp"
 
 namespace model::flink {
@@ -33,22 +34,31 @@ void TaskManager::start() {
   inbox_ = sim.mailbox_open(self_, 4096);
   env_.rpc->bind(address_, self_, inbox_);
   const FlinkConfig& config = env_.cluster->config;
-  client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_,
-                                                        curator_options(config, env_.zookeeper, address_));
-  client_->start();
+  const std::vector<sim::TraceField> tags = {field("cluster", env_.cluster->name)};
+  const bool standalone = standalone_ha(*env_.cluster);
+  if (!standalone) {
+    client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_,
+                                                          curator_options(config, env_.zookeeper, address_));
+    client_->start();
+  }
   const std::string ns = config.zookeeper_namespace();
   const bool tolerate = config.zookeeper_client.tolerate_suspended_connections;
   const bool mutant_19557 = env_.cluster->mutant == Mutant::kFlink19557;
-  const std::vector<sim::TraceField> tags = {field("cluster", env_.cluster->name)};
-  rm_retrieval_ = std::make_unique<LeaderRetrieval>(
-      *client_, LeaderRetrievalOptions{connection_info_path(ns, "resource_manager"), tolerate, mutant_19557, tags},
-      [this](const LeaderInformation& info) { resource_manager_ = info; });
+  // ZooKeeper retrieval, or without HA the configured JobManager address with the default id.
+  auto retriever = [&](const std::string& component, LeaderListener listener) -> std::unique_ptr<LeaderRetriever> {
+    if (standalone) {
+      return std::make_unique<StandaloneLeaderRetrieval>(
+          sim, self_, component, LeaderInformation{kDefaultLeaderId, configured_jobmanager_address(*env_.cluster)}, tags,
+          std::move(listener));
+    }
+    return std::make_unique<LeaderRetrieval>(
+        *client_, LeaderRetrievalOptions{connection_info_path(ns, component), tolerate, mutant_19557, tags}, std::move(listener));
+  };
+  rm_retrieval_ = retriever("resource_manager", [this](const LeaderInformation& info) { resource_manager_ = info; });
   rm_retrieval_->start();
   for (const JobSchedule& job : env_.cluster->jobs) {
     JobSlot& slot = jobs_[job.id];
-    slot.retrieval = std::make_unique<LeaderRetrieval>(
-        *client_, LeaderRetrievalOptions{connection_info_path(ns, "job-" + job.id), tolerate, mutant_19557, tags},
-        [this, id = job.id](const LeaderInformation& info) { on_job_leader(id, info); });
+    slot.retrieval = retriever("job-" + job.id, [this, id = job.id](const LeaderInformation& info) { on_job_leader(id, info); });
     slot.retrieval->start();
   }
   sim.spawn(self_, "taskmanager", [this] { run(); });

@@ -41,7 +41,7 @@ class TaskManager {
     std::string running_session;      // tasks deployed for this session, "" when none
     std::string jobmaster_address;    // the JobMaster that deployed them
     sim::Instant jobmaster_heard_at{};
-    std::unique_ptr<LeaderRetrieval> retrieval;
+    std::unique_ptr<LeaderRetriever> retrieval;
   };
 
   void run();
@@ -65,7 +65,7 @@ class TaskManager {
   sim::Prng rng_;
   sim::MailboxId inbox_{};
   std::unique_ptr<curator::CuratorFramework> client_;
-  std::unique_ptr<LeaderRetrieval> rm_retrieval_;
+  std::unique_ptr<LeaderRetriever> rm_retrieval_;
   LeaderInformation resource_manager_;
   std::string registered_with_;  // the ResourceManager session we are registered under
   std::map<std::string, JobSlot> jobs_;
