@@ -72,10 +72,15 @@ bool RpcRouter::send(sim::ProcessId from, const std::string& to, RpcMessage mess
     return true;
   }
   auto shared = std::make_shared<const RpcMessage>(std::move(message));
-  const sim::Duration latency = rng_.duration_between(kLatencyMin, kLatencyMax);
+  // Pekko keeps the order of messages between one sender and one receiver: a message never
+  // overtakes an earlier one on the same pair (a cancel must not arrive after the next deploy).
+  sim::Instant arrive_at = sim_.now() + rng_.duration_between(kLatencyMin, kLatencyMax);
+  sim::Instant& last = last_arrival_[{from, to}];
+  if (arrive_at <= last) arrive_at = last + sim::nanoseconds(1);
+  last = arrive_at;
   // Owned by the target: set aside while it is paused, dropped if it crashes first.
-  sim_.after(
-      latency, [this, from, to, incarnation = target.incarnation, shared] { deliver(from, to, incarnation, shared); },
+  sim_.at(
+      arrive_at, [this, from, to, incarnation = target.incarnation, shared] { deliver(from, to, incarnation, shared); },
       target.process);
   return true;
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "sim/network.hpp"
 #include "sim/simulation.hpp"
@@ -82,6 +83,7 @@ class RpcRouter {
   sim::Network& net_;
   sim::Prng rng_;
   std::map<std::string, Binding> bindings_;
+  std::map<std::pair<sim::ProcessId, std::string>, sim::Instant> last_arrival_;  // per-pair FIFO
   std::uint64_t sent_ = 0;
   std::uint64_t lost_ = 0;
 };
