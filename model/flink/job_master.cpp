@@ -168,26 +168,23 @@ JobMaster::Step JobMaster::supervise() {
   const std::vector<RpcMessage> early = std::move(early_);
   early_.clear();
   for (const RpcMessage& message : early) {
-    const Step step = on_message(message, finished);
-    if (step != Step::kStop) return step;
+    if (const auto step = on_message(message, finished)) return *step;
   }
   for (;;) {
     if (stop_requested()) return Step::kStop;
     if (cancel_requested_) return Step::kCanceled;
-    const Step timers = on_timers(next_trigger, next_heartbeat);
-    if (timers != Step::kStop) return timers;
+    if (const auto step = on_timers(next_trigger, next_heartbeat)) return *step;
     // The timers' own blocking calls (the counter) may have run past the other deadline.
     const sim::Duration wait = std::max(sim::Duration{}, std::min(next_trigger, next_heartbeat) - env_.sim->now());
     const auto mail = env_.sim->receive(inbox_, wait);
     const auto* message = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
     if (message == nullptr || message->session_id != session_id_) continue;  // fenced
-    const Step step = on_message(*message, finished);
-    if (step != Step::kStop) return step;
+    if (const auto step = on_message(*message, finished)) return *step;
   }
 }
 
-// Returns kStop to mean "carry on" (nothing to report); any other step ends supervision.
-JobMaster::Step JobMaster::on_timers(sim::Instant& next_trigger, sim::Instant& next_heartbeat) {
+// A step ends supervision; nullopt means carry on.
+std::optional<JobMaster::Step> JobMaster::on_timers(sim::Instant& next_trigger, sim::Instant& next_heartbeat) {
   const FlinkConfig& config = env_.cluster->config;
   if (env_.sim->now() >= next_heartbeat) {
     for (const auto& [tm, heard_at] : heard_at_) {
@@ -211,12 +208,12 @@ JobMaster::Step JobMaster::on_timers(sim::Instant& next_trigger, sim::Instant& n
     }
     next_trigger = env_.sim->now() + *config.checkpoint_interval;
   }
-  return Step::kStop;
+  return std::nullopt;
 }
 
-JobMaster::Step JobMaster::on_message(const RpcMessage& message, std::set<std::string>& finished) {
+std::optional<JobMaster::Step> JobMaster::on_message(const RpcMessage& message, std::set<std::string>& finished) {
   const auto deployed = resource_ids_.find(message.from);
-  if (deployed == resource_ids_.end() || deployed->second != message.value) return Step::kStop;  // not our task
+  if (deployed == resource_ids_.end() || deployed->second != message.value) return std::nullopt;  // not our task
   switch (message.kind) {
     case RpcKind::kHeartbeatReply: heard_at_[message.from] = env_.sim->now(); break;
     case RpcKind::kAcknowledgeCheckpoint: {
@@ -245,7 +242,7 @@ JobMaster::Step JobMaster::on_message(const RpcMessage& message, std::set<std::s
       return Step::kRestart;
     default: break;
   }
-  return Step::kStop;
+  return std::nullopt;
 }
 
 void JobMaster::cancel_tasks() {

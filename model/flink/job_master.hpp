@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,8 +58,8 @@ class JobMaster {
   bool restore();
   bool deploy();
   Step supervise();
-  Step on_message(const RpcMessage& message, std::set<std::string>& finished);
-  Step on_timers(sim::Instant& next_trigger, sim::Instant& next_heartbeat);
+  std::optional<Step> on_message(const RpcMessage& message, std::set<std::string>& finished);
+  std::optional<Step> on_timers(sim::Instant& next_trigger, sim::Instant& next_heartbeat);
   void cancel_tasks();
   void suspend();
   void end_terminal(JobOutcome outcome);

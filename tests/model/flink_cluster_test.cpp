@@ -160,28 +160,25 @@ void expect_cleaned_up(World& world, const std::string& status) {
   for (const auto* running : world.events("job-running")) EXPECT_LT(running->at, terminal_at);
 }
 
-TEST(FlinkCluster, FinishedJobIsRecordedThenCleanedUp) {
+// The job's end scheduled at 20-30 s; the run lasts 60 s.
+void run_job_to_its_end(std::uint64_t seed, void (*schedule)(model::flink::JobSchedule&), const std::string& status) {
   auto options = flink_test::standard_options();
-  options.jobs[0].finish_at = seconds(30);
-  World world(3, options);
+  schedule(options.jobs[0]);
+  World world(seed, options);
   world.run_for(seconds(60));
-  expect_cleaned_up(world, "FINISHED");
+  expect_cleaned_up(world, status);
+}
+
+TEST(FlinkCluster, FinishedJobIsRecordedThenCleanedUp) {
+  run_job_to_its_end(3, [](model::flink::JobSchedule& job) { job.finish_at = seconds(30); }, "FINISHED");
 }
 
 TEST(FlinkCluster, CancelledJobIsRecordedThenCleanedUp) {
-  auto options = flink_test::standard_options();
-  options.jobs[0].cancel_at = seconds(20);
-  World world(4, options);
-  world.run_for(seconds(60));
-  expect_cleaned_up(world, "CANCELED");
+  run_job_to_its_end(4, [](model::flink::JobSchedule& job) { job.cancel_at = seconds(20); }, "CANCELED");
 }
 
 TEST(FlinkCluster, FailedJobIsRecordedThenCleanedUp) {
-  auto options = flink_test::standard_options();
-  options.jobs[0].fail_at = seconds(20);
-  World world(5, options);
-  world.run_for(seconds(60));
-  expect_cleaned_up(world, "FAILED");
+  run_job_to_its_end(5, [](model::flink::JobSchedule& job) { job.fail_at = seconds(20); }, "FAILED");
 }
 
 // A crash between the dirty entry and the end of cleanup: the next leader finishes the cleanup
@@ -191,8 +188,7 @@ TEST(FlinkCluster, NewLeaderResumesCleanupOfADirtyJobInsteadOfRunningIt) {
   options.jobs[0].finish_at = seconds(30);
   World world(6, options);
   ASSERT_TRUE(run_until_event(world, "job-terminal", seconds(60)));
-  world.sim.crash(world.sim.current_process() == sim::kNoProcess ? world.jm(*world.cluster.believed_leader())
-                                                                  : world.sim.current_process());
+  world.sim.crash(world.jm(*world.cluster.believed_leader()));
   world.run_for(seconds(60));
   const auto terminal_at = world.events("job-terminal")[0]->at;
   EXPECT_EQ(world.events("job-cleanup-resumed").size(), 1u);
