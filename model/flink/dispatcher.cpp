@@ -55,7 +55,15 @@ void Dispatcher::start() {
                                             event->session_id = session;
                                             post(kGrant, std::move(event));
                                           },
-                                          [this] { post(kRevoke, std::make_shared<Event>()); }});
+                                          [this] {
+                                            // Flink closes the DispatcherLeaderProcess on the revoke itself
+                                            // (DefaultDispatcherRunner.revokeLeadership), and each runner's
+                                            // closeAsync marks it stopped at once; this Dispatcher's fiber may be
+                                            // blocked in a store call, so mark the runners here, before a later
+                                            // grant can reach them.
+                                            for (auto& [job, runner] : runners_) runner->mark_closing();
+                                            post(kRevoke, std::make_shared<Event>());
+                                          }});
   if (env_.cluster->mutant == Mutant::kFlink10255 && !standalone_ha(*env_.cluster)) post(kGraphsChanged, std::make_shared<Event>());
 }
 
@@ -106,11 +114,19 @@ bool Dispatcher::recover_jobs() {
     trace("job-cleanup-resumed", job);
     run_cleanup(job);
   }
+  std::vector<std::string> recovered;
   for (const std::string& job : *ids) {
     if (runners_.count(job) != 0 || std::find(dirty.begin(), dirty.end(), job) != dirty.end()) continue;
     const StateRead read = job_graphs_->recover(job);
     if (read.outcome == ReadOutcome::kNoPointer) continue;
     if (read.outcome != ReadOutcome::kRead) return false;
+    recovered.push_back(job);
+  }
+  // SessionDispatcherLeaderProcess creates the Dispatcher with the recovered jobs only while the
+  // leader process still runs (createDispatcherIfRunning): a recovery that a revoke overtook
+  // starts nothing, and its runners must not pick up the next session's grant.
+  for (const std::string& job : recovered) {
+    if (!still_leading()) break;  // start_runner may wait for a closing runner
     trace("job-recovered", job);
     start_runner(job);
   }
@@ -165,6 +181,7 @@ void Dispatcher::start_runner(const std::string& job) {
   };
   // FLINK-11400: no such ordering.
   while (env_.cluster->mutant != Mutant::kFlink11400 && closing()) env_.sim->sleep(kRunnerClosePoll);
+  if (!still_leading()) return;  // revoked while waiting: the job graph stays for the next leader
   auto runner = std::make_unique<JobManagerRunner>(
       env_, election_, job, [this, job](JobOutcome outcome, const std::string& session_id) {
         auto event = std::make_shared<Event>();

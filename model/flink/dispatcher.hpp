@@ -51,6 +51,9 @@ class Dispatcher {
   void run_cleanup(const std::string& job);
   void lock_added_graphs();
   bool leading() const { return !session_id_.empty(); }
+  // The session this Dispatcher acts under is still the one issued: its revoke, which may wait in
+  // the mailbox behind a blocking call, has not happened yet.
+  bool still_leading() const { return leading() && election_.issued_session() == session_id_; }
   void reply(const RpcMessage& to, RpcKind kind);
   void post(Tag tag, std::shared_ptr<Event> event);
   void trace(const char* name, const std::string& job, std::vector<sim::TraceField> fields = {});

@@ -31,7 +31,10 @@ void JobManagerRunner::cancel() {
   if (current_) current_->request_cancel();
 }
 
+// Flink's closeAsync marks the runner stopped at once (JobMasterServiceLeadershipRunner.state),
+// so grants still queued behind it are ignored instead of starting a JobMaster that is then closed.
 void JobManagerRunner::close() {
+  closing_ = true;
   election_.remove_contender(component());
   env_.sim->mailbox_post(box_, sim::Mail{kClose, 0, nullptr});
 }
@@ -56,7 +59,11 @@ void JobManagerRunner::run() {
   }
 }
 
+// JobMasterServiceLeadershipRunner.grantLeadership runs only while the runner runs and, in its
+// sequential operation, only if the grant is still valid (runIfValidLeader: hasLeadership(session)):
+// a grant that a revoke or a newer grant overtook while it waited starts no JobMaster.
 void JobManagerRunner::on_grant(const std::string& session_id) {
+  if (closing_ || !election_.has_leadership() || election_.issued_session() != session_id) return;
   stop_current(env_.cluster->mutant != Mutant::kFlink11400);
   const sim::MailboxId box = box_;
   sim::Simulation* sim = env_.sim;

@@ -27,6 +27,8 @@ class JobManagerRunner {
   void cancel();
   // Stops the current JobMaster (suspend) and leaves the election; the runner is done after.
   void close();
+  // The owning Dispatcher lost leadership and will close this runner: ignore grants from now on.
+  void mark_closing() { closing_ = true; }
   bool closed() const { return closed_; }
   const std::string& job() const { return job_; }
 
@@ -58,6 +60,7 @@ class JobManagerRunner {
   std::unique_ptr<JobMaster> current_;
   std::vector<std::unique_ptr<JobMaster>> retired_;  // stopping; kept alive until their fiber ends
   bool closed_ = false;
+  bool closing_ = false;  // close() was called: grants still queued are ignored
 };
 
 }  // namespace model::flink
