@@ -16,7 +16,9 @@ StateHandleStore::StateHandleStore(curator::CuratorFramework& client, sim::Files
     : client_(client),
       storage_(storage),
       options_(std::move(options)),
-      rng_(client.sim().rng_stream("state-handle-store/" + options_.kind + "/" + options_.lock_owner)) {
+      // One stream per store: the stores of two jobs of one term must not draw the same file
+      // names (Flink's FileUtils.getRandomFilename never repeats one in practice).
+      rng_(client.sim().rng_stream("state-handle-store/" + options_.kind + options_.root + "/" + options_.lock_owner)) {
   SIM_ASSERT(!options_.lock_owner.empty());
   SIM_ASSERT(!options_.root.empty() && options_.root.front() == '/');
 }
