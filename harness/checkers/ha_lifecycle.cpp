@@ -64,7 +64,14 @@ class Lifecycle {
   void on_flink(const sim::TraceEvent& event) {
     const JobKey key = job_key(event);
     HaData& data = data_[key];
-    if (event.name == "job-cleanup-done") data.cleanup_done_at = event.at;
+    if (event.name == "job-cleanup-done") {
+      data.cleanup_done_at = event.at;
+      // The cleanup ends only once ZooKeeper removed the job's checkpoints node and job graph
+      // pointer, which it does only for a node without children: every pointer of the job is gone,
+      // including one whose delete committed while its reply was lost (so no pointer-deleted was
+      // traced). Flink deletes the job's znodes recursively. Files have no such proof.
+      std::erase_if(data.live, [](const auto& entry) { return entry.first.rfind("pointer ", 0) == 0; });
+    }
     if (is_added(event.name)) {
       if (event.name == "checkpoint-added") {
         const std::int64_t id = checkpoint_id_of(text_field(event, "path"));
