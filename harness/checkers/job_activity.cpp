@@ -23,7 +23,7 @@ void JobActivity::observe(const sim::TraceEvent& event) {
     job.suspended_seen = false;
   }
   if (event.name == "job-running") job.running_on.insert(jm);
-  if (event.name == "job-restarting") job.running_on.erase(jm);
+  if (event.name == "job-restarting" || event.name == "job-ended") job.running_on.erase(jm);
   if (event.name == "job-suspended" || event.name == "job-terminal") {
     job.active_on.erase(jm);
     job.running_on.erase(jm);

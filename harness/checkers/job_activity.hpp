@@ -5,7 +5,7 @@
 //    job-running of that term until job-suspended / job-terminal of that term or the crash of
 //    its JobManager;
 //  - running in a term: from job-running of that term until job-suspended / job-restarting /
-//    job-terminal of that term or the crash of its JobManager;
+//    job-ended / job-terminal of that term or the crash of its JobManager;
 //  - terminal: from its first job-terminal or job-cleanup-resumed (a dirty JobResultStore entry);
 //  - suspended: acknowledged, not terminal, active nowhere, and a job-suspended seen since it
 //    was last active.

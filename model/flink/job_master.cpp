@@ -269,6 +269,10 @@ void JobMaster::suspend() {
 // FLINK-19816: the old JobMaster discarded its checkpoints itself on FINISHED, before the
 // Dispatcher had recorded the result; a revoke racing that left the job graph behind.
 void JobMaster::end_terminal(JobOutcome outcome) {
+  // The job stopped running here (its ExecutionGraph reached a globally terminal status); it is
+  // terminal only once the Dispatcher has written the dirty JobResultStore entry (job-terminal),
+  // which a revoke may prevent, and then the next leader runs it again.
+  trace("job-ended", {field("status", std::string(to_string(outcome)))});
   coordinator_->abort_pending(std::string(to_string(outcome)));
   if (outcome == JobOutcome::kCanceled) cancel_tasks();
   if (env_.cluster->mutant == Mutant::kFlink19816) {

@@ -2,6 +2,7 @@
 # contracts, and every scenario in scenarios/ under the label `scenario`.
 hasim_test(harness_checker_tests harness/checkers_test.cpp)
 hasim_test(harness_ha_lifecycle_tests harness/ha_lifecycle_test.cpp)
+hasim_test(harness_job_activity_tests harness/job_activity_test.cpp)
 hasim_test(harness_determinism_tests harness/determinism_test.cpp)
 if(TARGET harness_determinism_tests)
   target_compile_definitions(harness_determinism_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
