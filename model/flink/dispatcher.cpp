@@ -26,7 +26,12 @@ Dispatcher::Dispatcher(const JobMasterEnvironment& env, LeaderElection& election
 }
 
 void Dispatcher::trace(const char* name, const std::string& job, std::vector<sim::TraceField> fields) {
-  std::vector<sim::TraceField> all = {{"cluster", env_.cluster->name}, {"job", job}, {"session_id", session_id_}};
+  trace_as(name, job, session_id_, std::move(fields));
+}
+
+void Dispatcher::trace_as(const char* name, const std::string& job, const std::string& session,
+                          std::vector<sim::TraceField> fields) {
+  std::vector<sim::TraceField> all = {{"cluster", env_.cluster->name}, {"job", job}, {"session_id", session}};
   all.insert(all.end(), fields.begin(), fields.end());
   env_.sim->record("flink", name, env_.self, std::move(all));
 }
@@ -112,7 +117,7 @@ bool Dispatcher::recover_jobs() {
   }
   for (const std::string& job : dirty) {
     trace("job-cleanup-resumed", job);
-    run_cleanup(job);
+    start_cleanup(job);
   }
   std::vector<std::string> recovered;
   for (const std::string& job : *ids) {
@@ -206,19 +211,28 @@ void Dispatcher::on_job_exit(const std::string& job, JobOutcome outcome, const s
     closing_.push_back(std::move(found->second));
     runners_.erase(found);
   }
-  finish_job(job, std::string(to_string(outcome)));
+  const std::string session = session_id_;
+  const std::string status(to_string(outcome));
+  env_.sim->spawn(env_.self, "finish-" + job, [this, job, status, session] { finish_job(job, status, session); });
 }
 
-void Dispatcher::finish_job(const std::string& job, const std::string& status) {
-  const std::string session = session_id_;
+// Flink writes the dirty JobResultStore entry and then runs the global cleanup asynchronously
+// (ioExecutor, retried with back-off), off the Dispatcher's main thread: a slow or failing cleanup
+// of one job delays neither the other jobs nor the Dispatcher's leadership. Hence a fiber each.
+void Dispatcher::finish_job(const std::string& job, const std::string& status, const std::string& session) {
   if (!legacy_job_lifecycle(env_.cluster->mutant)) {
     while (!record_dirty(job, status)) {
       if (election_.issued_session() != session && env_.cluster->mutant != Mutant::kFlink19154) return;
       env_.sim->sleep(kCleanupRetryDelay);
     }
   }
-  trace("job-terminal", job, {{"status", status}});
-  run_cleanup(job);
+  trace_as("job-terminal", job, session, {{"status", status}});
+  run_cleanup(job, session);
+}
+
+void Dispatcher::start_cleanup(const std::string& job) {
+  const std::string session = session_id_;
+  env_.sim->spawn(env_.self, "cleanup-" + job, [this, job, session] { run_cleanup(job, session); });
 }
 
 bool Dispatcher::record_dirty(const std::string& job, const std::string& status) {
@@ -227,8 +241,7 @@ bool Dispatcher::record_dirty(const std::string& job, const std::string& status)
 }
 
 // Retried until done while this Dispatcher leads; a new leader resumes it from the dirty entry.
-void Dispatcher::run_cleanup(const std::string& job) {
-  const std::string session = session_id_;
+void Dispatcher::run_cleanup(const std::string& job, const std::string& session) {
   const JobCleanupContext context{env_.client, env_.storage, env_.cluster, job_graphs_.get(), lock_owner_,
                                   {{"cluster", env_.cluster->name}, {"session_id", session}}};
   const bool keep_going_unled = env_.cluster->mutant == Mutant::kFlink19154;
@@ -246,7 +259,7 @@ void Dispatcher::run_cleanup(const std::string& job) {
       env_.sim->sleep(kCleanupRetryDelay);
     }
   }
-  trace("job-cleanup-done", job);
+  trace_as("job-cleanup-done", job, session);
 }
 
 // FLINK-10255: a standby Dispatcher reacted to "job graph added" by recovering, hence locking, it.

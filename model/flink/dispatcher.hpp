@@ -46,9 +46,10 @@ class Dispatcher {
   void on_job_exit(const std::string& job, JobOutcome outcome, const std::string& session_id);
   bool recover_jobs();
   void start_runner(const std::string& job);
-  void finish_job(const std::string& job, const std::string& status);
+  void finish_job(const std::string& job, const std::string& status, const std::string& session);
+  void start_cleanup(const std::string& job);
   bool record_dirty(const std::string& job, const std::string& status);
-  void run_cleanup(const std::string& job);
+  void run_cleanup(const std::string& job, const std::string& session);
   void lock_added_graphs();
   bool leading() const { return !session_id_.empty(); }
   // The session this Dispatcher acts under is still the one issued: its revoke, which may wait in
@@ -57,6 +58,8 @@ class Dispatcher {
   void reply(const RpcMessage& to, RpcKind kind);
   void post(Tag tag, std::shared_ptr<Event> event);
   void trace(const char* name, const std::string& job, std::vector<sim::TraceField> fields = {});
+  void trace_as(const char* name, const std::string& job, const std::string& session,
+                std::vector<sim::TraceField> fields = {});
 
   JobMasterEnvironment env_;
   LeaderElection& election_;

@@ -78,16 +78,27 @@ AddOutcome StateHandleStore::add_and_lock(const std::string& name, const std::st
   return AddOutcome::kFailedFileDiscarded;
 }
 
+// A lock this store could not release stays until its JobManager's ZooKeeper session ends: while
+// that session lives, nobody can remove the pointer (the residual case FLINK-10011's fix assumes
+// away: "we assume that the JobGraph can be faster released than recovered").
 Code StateHandleStore::release(const std::string& name) {
-  const Code code = client_.remove(options_.root + "/" + name + "/locks/" + options_.lock_owner);
-  return code == Code::NoNode ? Code::Ok : code;
+  const std::string lock = options_.root + "/" + name + "/locks/" + options_.lock_owner;
+  const Code code = client_.remove(lock);
+  if (code == Code::NoNode) return Code::Ok;
+  if (code != Code::Ok) {
+    trace("release-failed", {{"path", options_.root + "/" + name}, {"lock", lock}, {"code", std::int64_t{static_cast<int>(code)}}});
+  }
+  return code;
 }
 
 bool StateHandleStore::release_and_try_remove(const std::string& name) {
   const std::string pointer = options_.root + "/" + name;
   if (release(name) != Code::Ok) return false;
   const Code locks = client_.remove(pointer + "/locks");
-  if (locks == Code::NotEmpty) return false;  // another instance still holds it
+  if (locks == Code::NotEmpty) {  // another store instance still holds it
+    trace("still-locked", {{"path", pointer}});
+    return false;
+  }
   if (locks != Code::Ok && locks != Code::NoNode) return false;
   const auto read = client_.get_data(pointer);
   const std::string file = read.code == Code::Ok && read.data ? *read.data : "";
@@ -100,7 +111,11 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
   }
   if (!file.empty()) {
     const auto removed = storage_.remove(file);
-    if (removed != sim::FsStatus::kOk && removed != sim::FsStatus::kNotFound) return false;
+    if (removed != sim::FsStatus::kOk && removed != sim::FsStatus::kNotFound) {
+      // discardState threw: the pointer stays (marked for deletion) and the caller decides.
+      trace("discard-failed", {{"path", pointer}, {"file", file}});
+      return false;
+    }
     trace("file-discarded", {{"path", pointer}, {"file", file}});
   }
   if (!pointer_first) {
