@@ -1,7 +1,9 @@
 #include "model/curator/curator_framework.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <vector>
 
 #include "model/curator/connection_state_manager.hpp"
 
@@ -12,6 +14,11 @@ namespace {
 constexpr std::uint32_t kZkStateTag = 0x4301;
 constexpr std::uint32_t kWatchTag = 0x4302;
 constexpr std::uint32_t kCheckExpirationTag = 0x4303;
+constexpr std::uint32_t kConnectionEventTag = 0x4304;  // wakes a caller blocked until connected
+
+// internalBlockUntilConnectedOrTimedOut charges >= 1 ms a round, so it ends after at most
+// connection_timeout / 1 ms rounds; this bounds it whatever the options say.
+constexpr int kMaxBlockRounds = 1'000'000;
 
 struct WatchPayload final : sim::Payload {
   zk::EventType type;
@@ -20,7 +27,7 @@ struct WatchPayload final : sim::Payload {
   std::string describe() const override { return "watch " + path; }
 };
 
-// RetryLoop.shouldRetry.
+// RetryPolicy.allowRetry(Throwable): the KeeperException codes worth another attempt.
 bool retryable(zk::Code code) {
   return code == zk::Code::ConnectionLoss || code == zk::Code::OperationTimeout || code == zk::Code::SessionMoved ||
          code == zk::Code::SessionExpired;
@@ -43,11 +50,17 @@ struct CuratorFramework::Impl {
   sim::MailboxId events;
   std::map<std::string, std::vector<Watcher>> data_watchers;
   std::map<std::string, std::vector<Watcher>> child_watchers;
+  // ConnectionState.isConnected: set by the connection events of the current handle as they are
+  // processed, cleared when a new handle is made (ConnectionState.reset).
+  bool curator_connected = false;
+  std::vector<sim::MailboxId> connection_waiters;  // one per caller in block_until_connected_or_timed_out
+  std::vector<sim::MailboxId> free_waiter_boxes;
 
   Impl(CuratorFramework& owner, sim::Prng stream) : self(owner), rng(stream) {}
 
   void new_handle() {
     if (client) retired.push_back(std::move(client));
+    curator_connected = false;
     const std::uint64_t generation = ++handle_generation;
     sim::Simulation* sim = &self.sim_;
     const sim::MailboxId box = events;
@@ -90,8 +103,11 @@ struct CuratorFramework::Impl {
                                     : state == zk::KeeperState::kDisconnected ? ZkConnectionEvent::kDisconnected
                                                                                : ZkConnectionEvent::kExpired;
     const auto posted = states.on_zk_event(event, self.sim_.now());
+    curator_connected = state == zk::KeeperState::kSyncConnected;
     // ConnectionState.handleExpiredSession: a new ZooKeeper handle, so a new session.
     if (state == zk::KeeperState::kExpired) new_handle();
+    // ConnectionState.process runs the parent watchers, the blocked callers' among them.
+    wake_connection_waiters();
     if (posted) post_state(*posted);
   }
 
@@ -119,26 +135,45 @@ struct CuratorFramework::Impl {
     for (const auto& watcher : fired) watcher(type, path);
   }
 
-  // CuratorZookeeperClient.internalBlockUntilConnectedOrTimedOut.
-  bool wait_connected() {
-    const sim::Instant deadline = self.sim_.now() + self.options_.connection_timeout;
-    while (client->state() != zk::ClientState::kConnected) {
-      if (self.sim_.now() >= deadline) return false;
-      const sim::Duration left = deadline - self.sim_.now();
-      self.sim_.sleep(std::min(left, sim::milliseconds(50)));
+  // CuratorZookeeperClient.internalBlockUntilConnectedOrTimedOut: while ConnectionState says
+  // not connected and time is left, wait for any connection event (its temporary parent watcher)
+  // or 1 s, whichever comes first, and charge at least 1 ms per round. It never fails: once the
+  // time is up the operation is tried anyway.
+  void block_until_connected_or_timed_out() {
+    sim::Duration left = self.options_.connection_timeout;
+    int rounds = 0;
+    while (!curator_connected && left > sim::Duration{}) {
+      SIM_ASSERT_MSG(++rounds <= kMaxBlockRounds, "connection wait did not progress");
+      const sim::MailboxId box = acquire_waiter_box();
+      connection_waiters.push_back(box);
+      const sim::Instant started = self.sim_.now();
+      self.sim_.receive(box, std::min(left, sim::seconds(1)));
+      std::erase(connection_waiters, box);  // no more wakes into it: it is empty again
+      free_waiter_boxes.push_back(box);
+      left = left - std::max(sim::milliseconds(1), self.sim_.now() - started);
     }
-    return true;
   }
 
+  // Capacity 1: a second wake before the waiter runs is dropped, which loses nothing.
+  sim::MailboxId acquire_waiter_box() {
+    if (free_waiter_boxes.empty()) return self.sim_.mailbox_open(self.owner_, 1);
+    const sim::MailboxId box = free_waiter_boxes.back();
+    free_waiter_boxes.pop_back();
+    SIM_ASSERT(self.sim_.mailbox_size(box) == 0);
+    return box;
+  }
+
+  void wake_connection_waiters() {
+    for (const sim::MailboxId box : connection_waiters) self.sim_.mailbox_post(box, sim::Mail{kConnectionEventTag, 0, nullptr});
+  }
+
+  // RetryLoop.callWithRetry with RetryLoopImpl.takeException: block for a connection once, then
+  // attempt; on a retryable code let the policy decide and sleep (SleepingRetry.allowRetry).
   template <typename Result, typename Operation>
   Result with_retry(Operation operation) {
+    block_until_connected_or_timed_out();
     for (int retry = 0;; retry++) {
-      Result result{};
-      if (wait_connected()) {
-        result = operation(*client, retry);
-      } else {
-        result.code = zk::Code::ConnectionLoss;
-      }
+      Result result = operation(*client, retry);
       if (!retryable(result.code) || !self.options_.retry.allow_retry(retry)) return result;
       self.sim_.sleep(self.options_.retry.sleep_for(retry, rng));
     }
@@ -212,11 +247,12 @@ std::optional<sim::ProcessId> CuratorFramework::connected_server() const {
   return impl_->client ? impl_->client->connected_server() : std::nullopt;
 }
 
-CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options) {
+CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options,
+                                      zk::SessionId* created_in) {
   const std::string parent = parent_of(path);
   const std::string prefix = options.protection ? impl_->protection_prefix() : "";
   const std::string full = options.protection ? (parent == "/" ? "" : parent) + "/" + prefix + path.substr(path.rfind('/') + 1) : path;
-  return impl_->with_retry<CreateResult>([&](zk::ZkClient& zk, int retry) {
+  auto attempt = [&](zk::ZkClient& zk, int retry) {
     if (retry > 0 && options.protection) {
       if (auto found = impl_->find_protected(zk, parent, prefix, mode)) return CreateResult{zk::Code::Ok, *found};
     }
@@ -227,6 +263,12 @@ CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk
       created = zk.create(full, data, mode);
     }
     return created;
+  };
+  return impl_->with_retry<CreateResult>([&](zk::ZkClient& zk, int retry) {
+    CreateResult result = attempt(zk, retry);
+    // The handle's session once the attempt is answered: a handle keeps its one session.
+    if (created_in != nullptr) *created_in = zk.session_id();
+    return result;
   });
 }
 

@@ -3,6 +3,12 @@
 // ZooKeeper client: connection-state tracking (ConnectionStateManager), foreground operations
 // retried by RetryLoop under ExponentialBackoffRetry, protected-mode creates, and per-call
 // one-shot watchers. Blocking calls, from fibers of the owning process.
+//
+// Foreground operations follow RetryLoop.callWithRetry: wait for a connection once, up to the
+// connection timeout (CuratorZookeeperClient.internalBlockUntilConnectedOrTimedOut), then try;
+// each attempt is handed to the ZooKeeper client as is, which queues it while it connects and
+// fails it when that connect attempt fails. A retryable failure (RetryPolicy.allowRetry) sleeps
+// the backoff and tries again on whatever handle is current, a new one after an expiry.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,7 +73,10 @@ class CuratorFramework {
   // Called on the event fiber, in the order the states happen.
   void add_connection_listener(ConnectionListener listener) { listeners_.push_back(std::move(listener)); }
 
-  CreateResult create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options = {});
+  // `created_in`, when given, receives the session of the handle whose attempt produced the
+  // answer: for an ephemeral node, the session that owns it.
+  CreateResult create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options = {},
+                      zk::SessionId* created_in = nullptr);
   zk::Code remove(const std::string& path, std::int32_t version = -1);
   // ZKPaths.mkdirs: every component of `path` exists as a persistent node afterwards.
   zk::Code ensure_path(const std::string& path);

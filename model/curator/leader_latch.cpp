@@ -39,16 +39,19 @@ void LeaderLatch::reset() {
   if (!our_path_.empty()) {
     const std::string old = our_path_;
     our_path_.clear();
+    our_session_ = 0;
     client_.remove(old);
   }
+  zk::SessionId created_in = 0;
   const CreateResult created = client_.create(options_.latch_path + "/" + kLatchLockName, options_.id,
-                                              zk::CreateMode::EphemeralSequential, CreateOptions{true, true});
+                                              zk::CreateMode::EphemeralSequential, CreateOptions{true, true}, &created_in);
   if (created.code != zk::Code::Ok) {
     client_.sim().record("curator", "latch-create-failed", client_.owner(), {{"code", std::int64_t{static_cast<int>(created.code)}}});
     return;  // the next RECONNECTED finds no node of ours and resets again
   }
   our_path_ = created.path;
-  client_.sim().record("curator", "latch-node", client_.owner(), {{"path", our_path_}});
+  our_session_ = created_in;
+  client_.sim().record("curator", "latch-node", client_.owner(), {{"path", our_path_}, {"session", our_session_}});
   get_children();
 }
 
@@ -62,7 +65,14 @@ void LeaderLatch::check_leadership(const std::vector<std::string>& children) {
   const LatchDecision decision = decide_latch(children, ours);
   switch (decision.kind) {
     case LatchDecision::Kind::kNodeMissing: reset(); return;
-    case LatchDecision::Kind::kLead: set_leadership(true); return;
+    case LatchDecision::Kind::kLead:
+      // Curator 5.7 (CURATOR-696 fix): lead only on a node the current session owns.
+      if (options_.version == CuratorVersion::k5_7 && !owned_by_current_session()) {
+        reset();
+        return;
+      }
+      set_leadership(true);
+      return;
     case LatchDecision::Kind::kWatchPredecessor: {
       set_leadership(false);
       const DataResult watched = client_.get_data(options_.latch_path + "/" + decision.predecessor,
@@ -74,6 +84,23 @@ void LeaderLatch::check_leadership(const std::vector<std::string>& children) {
       return;
     }
   }
+}
+
+// Curator 5.7 LeaderLatch.checkLeadership, ourIndex == 0: getData on our node; the owner is the
+// stat's ephemeralOwner, or -1 when there is no stat (the node is gone, or the read failed after
+// its retries), compared with the session id the client has when the answer arrives. Anything
+// but our current session means the node is a leftover: reset() deletes it and queues up anew.
+bool LeaderLatch::owned_by_current_session() {
+  const DataResult ours = client_.get_data(our_path_);
+  const zk::SessionId owner = ours.code == zk::Code::Ok ? ours.stat.ephemeral_owner : -1;
+  const zk::SessionId session = client_.session_id();
+  if (owner == session) return true;
+  client_.sim().record("curator", "latch-reset-foreign-owner", client_.owner(),
+                       {{"path", our_path_},
+                        {"session", session},
+                        {"owner", owner},
+                        {"code", std::int64_t{static_cast<int>(ours.code)}}});
+  return false;
 }
 
 void LeaderLatch::on_state(ConnectionState state) {
@@ -98,8 +125,13 @@ void LeaderLatch::set_leadership(bool leading) {
   const bool was_leading = has_leadership_;
   has_leadership_ = leading;
   if (was_leading == leading) return;
-  client_.sim().record("curator", leading ? "latch-is-leader" : "latch-not-leader", client_.owner(),
-                       {{"path", our_path_}});
+  if (leading) {
+    // node_session != session is a grant on a node of an earlier session: CURATOR-696.
+    client_.sim().record("curator", "latch-is-leader", client_.owner(),
+                         {{"path", our_path_}, {"session", client_.session_id()}, {"node_session", our_session_}});
+  } else {
+    client_.sim().record("curator", "latch-not-leader", client_.owner(), {{"path", our_path_}});
+  }
   if (leading && listener_.is_leader) listener_.is_leader();
   if (!leading && listener_.not_leader) listener_.not_leader();
 }

@@ -6,10 +6,15 @@
 // the queue: `requeue_on_reconnect`). Leadership is local state: nothing asks ZooKeeper before
 // is_leader is called. The latch's work runs on its own fiber, one item at a time, as Curator's
 // background callbacks run one at a time on its event thread.
+//
+// `version` picks the Curator release: 5.4 grants on "our node sorts first" alone, so after a
+// new session it can lead on a node the old, not yet expired session still owns (CURATOR-696);
+// 5.7 first checks that the node's ephemeral owner is the current session and resets otherwise.
 #include <functional>
 #include <string>
 
 #include "model/curator/curator_framework.hpp"
+#include "model/curator/curator_version.hpp"
 
 namespace model::curator {
 
@@ -17,6 +22,7 @@ struct LeaderLatchOptions {
   std::string latch_path;  // e.g. "/flink/default/leader/latch"
   std::string id;          // the participant id stored in the node
   bool requeue_on_reconnect = false;
+  CuratorVersion version = CuratorVersion::k5_4;
 };
 
 struct LeaderLatchListener {
@@ -34,6 +40,8 @@ class LeaderLatch {
   void start();
   bool has_leadership() const { return has_leadership_; }
   const std::string& our_path() const { return our_path_; }
+  // The ZooKeeper session our_path was created in, as the latch knows it from its own create.
+  zk::SessionId our_session() const { return our_session_; }
 
  private:
   enum Work : std::uint32_t { kReset = 1, kGetChildren, kStateChange };
@@ -43,6 +51,7 @@ class LeaderLatch {
   void reset();
   void get_children();
   void check_leadership(const std::vector<std::string>& children);
+  bool owned_by_current_session();
   void on_state(ConnectionState state);
   void set_leadership(bool leading);
 
@@ -52,6 +61,7 @@ class LeaderLatch {
   sim::MailboxId box_;
   bool has_leadership_ = false;
   std::string our_path_;
+  zk::SessionId our_session_ = 0;
 };
 
 }  // namespace model::curator

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/flink/flink_config.hpp"
+#include "model/curator/curator_version.hpp"
 #include "model/flink/mutants.hpp"
 #include "model/zookeeper/ensemble.hpp"
 #include "sim/filesystem.hpp"
@@ -37,6 +38,8 @@ struct ClusterOptions {
   FlinkConfig config;
   Mutant mutant = Mutant::kNone;
   std::vector<JobSchedule> jobs;
+  // The Curator release the JobManagers' LeaderLatch behaves like (scenario key "curator").
+  curator::CuratorVersion curator_version = curator::CuratorVersion::k5_4;
 };
 
 class ClusterModel;  // the processes and their state (cluster.cpp)

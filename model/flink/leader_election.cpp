@@ -30,7 +30,8 @@ void LeaderElectionService::start() {
   sim::MailboxId box = box_;
   sim::Simulation* simulation = &sim;
   latch_ = std::make_unique<curator::LeaderLatch>(
-      client_, curator::LeaderLatchOptions{options_.zk_namespace + "/leader/latch", options_.participant, options_.requeue_on_reconnect},
+      client_, curator::LeaderLatchOptions{options_.zk_namespace + "/leader/latch", options_.participant, options_.requeue_on_reconnect,
+                                    options_.curator_version},
       curator::LeaderLatchListener{[simulation, box] { simulation->mailbox_post(box, sim::Mail{kIsLeader, 0, nullptr}); },
                                    [simulation, box] { simulation->mailbox_post(box, sim::Mail{kNotLeader, 0, nullptr}); }});
   sim.spawn(client_.owner(), "leader-election", [this] { run(); });

@@ -28,6 +28,7 @@ struct LeaderElectionOptions {
   std::string participant;   // the JobManager's name
   bool requeue_on_reconnect = false;  // Curator 2.x latch behaviour
   std::vector<sim::TraceField> trace_tags;  // added to every trace event: the cluster
+  curator::CuratorVersion curator_version = curator::CuratorVersion::k5_4;
 };
 
 // What a JobManager's components see of leader election (Flink's LeaderElectionService): the

@@ -65,7 +65,7 @@ struct LatchFixture {
     p.client = std::make_unique<model::curator::CuratorFramework>(sim, net, pid, options);
     p.client->start();
     p.latch = std::make_unique<model::curator::LeaderLatch>(
-        *p.client, model::curator::LeaderLatchOptions{"/flink/default/leader/latch", "jm" + std::to_string(i + 1), requeue},
+        *p.client, model::curator::LeaderLatchOptions{"/flink/default/leader/latch", "jm" + std::to_string(i + 1), requeue, version},
         model::curator::LeaderLatchListener{[this, i] { changes.push_back({sim.now(), i, true}); },
                                             [this, i] { changes.push_back({sim.now(), i, false}); }});
     p.latch->start();
@@ -95,6 +95,7 @@ struct LatchFixture {
   }
 
   bool requeue;
+  model::curator::CuratorVersion version = model::curator::CuratorVersion::k5_4;  // set before start_all
   sim::Simulation sim;
   sim::Network net;
   model::zk::Ensemble ensemble;
@@ -316,6 +317,171 @@ TEST(CuratorFramework, InjectsLostAfterASessionTimeoutInSuspended) {
   EXPECT_NE(second_session, first_session);  // a new handle, a new session
   f.sim.shutdown();
   client.reset();
+}
+
+}  // namespace
+
+namespace {
+
+using model::curator::CuratorVersion;
+
+// A latch-is-leader event, with the sessions contract point 1 of the trace adds.
+struct Grant {
+  Instant at;
+  std::string process;
+  std::int64_t session = 0;
+  std::int64_t node_session = 0;
+};
+
+std::vector<Grant> grants(sim::Simulation& sim) {
+  std::vector<Grant> found;
+  for (const auto& event : sim.trace().events()) {
+    if (event.category != "curator" || event.name != "latch-is-leader") continue;
+    const auto* session = event.int_field("session");
+    const auto* node_session = event.int_field("node_session");
+    EXPECT_TRUE(session != nullptr && node_session != nullptr) << "latch-is-leader without its sessions";
+    if (session == nullptr || node_session == nullptr) continue;
+    found.push_back({event.at, event.process, *session, *node_session});
+  }
+  return found;
+}
+
+int count_events(sim::Simulation& sim, const std::string& name) {
+  int count = 0;
+  for (const auto& event : sim.trace().events()) count += event.category == "curator" && event.name == name;
+  return count;
+}
+
+// The CURATOR-696 sequence: a leader is elected, then the whole ensemble is down for 25 s.
+// Every client goes SUSPENDED and Curator injects LOST a session timeout (10 s) later; with no
+// server up nobody expires the sessions. On restart the ZooKeeper leader loads the old sessions
+// from its log and re-tracks each with a fresh timeout (SessionTrackerImpl), so the old latch
+// nodes live on for ~10 s while the clients reconnect with new sessions and their latches, on
+// RECONNECTED, read the children again.
+void lose_the_ensemble_past_the_session_timeout(LatchFixture& f) {
+  ASSERT_GE(elect_leader(f), 0);
+  for (const sim::ProcessId server : f.ensemble.pids()) f.sim.crash(server);
+  f.sim.run_until(at_s(45));
+  for (const sim::ProcessId server : f.ensemble.pids()) f.sim.restart(server);
+  f.sim.run_until(at_s(120));
+}
+
+TEST(LeaderLatchCurator696, Curator54GrantsOnTheNodeOfAnEarlierSession) {
+  int seeds_with_zombie = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);  // Curator 5.4, as Flink 1.18-1.20 ship it
+    lose_the_ensemble_past_the_session_timeout(f);
+    bool zombie = false;
+    for (const auto& grant : grants(f.sim)) {
+      if (grant.at > at_s(45) && grant.node_session != grant.session) zombie = true;
+    }
+    seeds_with_zombie += zombie;
+    // Its old node expired with the old session, the others queued up anew and one of them leads,
+    // but nothing tells the zombie: two participants believe they lead.
+    int believed = 0;
+    for (const auto& p : f.participants) believed += p.latch && p.latch->has_leadership();
+    EXPECT_EQ(believed, 2);
+    EXPECT_EQ(count_events(f.sim, "latch-reset-foreign-owner"), 0);  // 5.4 has no owner check
+    f.sim.shutdown();
+  }
+  // The mechanism, not a fluke of one seed: the old leader regains leadership on its old node.
+  EXPECT_EQ(seeds_with_zombie, static_cast<int>(kSeeds));
+}
+
+TEST(LeaderLatchCurator696, Curator57ResetsInsteadOfLeadingOnAForeignNode) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);
+    f.version = CuratorVersion::k5_7;
+    lose_the_ensemble_past_the_session_timeout(f);
+    for (const auto& grant : grants(f.sim)) {
+      EXPECT_EQ(grant.node_session, grant.session) << grant.process << " led on a foreign node";
+    }
+    EXPECT_GE(count_events(f.sim, "latch-reset-foreign-owner"), 1);
+    // After the resets the latches queue up anew and exactly one leads.
+    EXPECT_GE(f.leader(), 0);
+    f.sim.shutdown();
+  }
+}
+
+// A latch-node event names the session the node was created in, and a normal grant is on a node
+// of the current session under both versions.
+TEST(LeaderLatchCurator696, LatchNodeCarriesItsCreatingSession) {
+  for (const CuratorVersion version : {CuratorVersion::k5_4, CuratorVersion::k5_7}) {
+    LatchFixture f(1);
+    f.version = version;
+    const int first = elect_leader(f);
+    ASSERT_GE(first, 0);
+    const auto& leader = f.participants[static_cast<std::size_t>(first)];
+    EXPECT_EQ(leader.latch->our_session(), leader.client->session_id());
+    int nodes = 0;
+    for (const auto& event : f.sim.trace().events()) {
+      if (event.category != "curator" || event.name != "latch-node") continue;
+      const auto* session = event.int_field("session");
+      ASSERT_NE(session, nullptr);
+      EXPECT_NE(*session, 0);
+      nodes++;
+    }
+    EXPECT_EQ(nodes, 3);
+    const auto all = grants(f.sim);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].session, all[0].node_session);
+    EXPECT_EQ(all[0].session, leader.client->session_id());
+    f.sim.shutdown();
+  }
+}
+
+// RetryLoop.callWithRetry waits for a connection once per operation, up to the connection
+// timeout, and then hands every attempt to the ZooKeeper client, which fails it when its current
+// connect attempt fails. Here the client can never connect: the servers are down. Four attempts
+// (max-retry-attempts 3) thus take one connection timeout plus the three backoff sleeps plus four
+// failed connect attempts, not a connection timeout per attempt.
+TEST(CuratorRetryLoop, WaitsForAConnectionOncePerOperation) {
+  constexpr sim::Duration kConnectionTimeout = seconds(15);
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);
+    for (const sim::ProcessId server : f.ensemble.pids()) f.sim.crash(server);
+    std::optional<sim::Duration> took;
+    int attempts = 0;
+    model::zk::Code code = model::zk::Code::Ok;
+    std::unique_ptr<model::curator::CuratorFramework> client;
+    const auto pid = f.sim.add_process("caller", {[&](sim::ProcessId self) {
+                                                   model::curator::CuratorOptions options;
+                                                   options.servers = f.ensemble.pids();
+                                                   options.session_timeout = kSessionTimeout;
+                                                   options.connection_timeout = kConnectionTimeout;
+                                                   options.retry = model::curator::ExponentialBackoffRetry{seconds(1), 3};
+                                                   client = std::make_unique<model::curator::CuratorFramework>(f.sim, f.net, self, options);
+                                                   client->start();
+                                                   f.sim.spawn(self, "caller", [&] {
+                                                     const Instant started = f.sim.now();
+                                                     const auto result = client->multi(
+                                                         {model::zk::CreateRequest{"/x", std::nullopt, model::zk::CreateMode::Persistent}},
+                                                         &attempts);
+                                                     code = result.code;
+                                                     took = f.sim.now() - started;
+                                                   });
+                                                 },
+                                                 nullptr});
+    f.sim.start(pid);
+    f.sim.run_until(at_s(200));
+    ASSERT_TRUE(took.has_value());
+    EXPECT_EQ(code, model::zk::Code::ConnectionLoss);
+    EXPECT_EQ(attempts, 4);
+    // ExponentialBackoffRetry(1 s, 3): retry n sleeps 1 s x [1, 2^(n+1) - 1].
+    const sim::Duration min_sleeps = seconds(1 + 1 + 1), max_sleeps = seconds(1 + 3 + 7);
+    // A connect attempt to a server that is down ends at the latest after T / #servers, and the
+    // host provider sleeps 1 s when it wraps round the list.
+    const sim::Duration max_connect_attempt = kSessionTimeout / 3 + seconds(1);
+    EXPECT_GE(*took, kConnectionTimeout + min_sleeps);
+    EXPECT_LE(*took, kConnectionTimeout + max_sleeps + max_connect_attempt * 4);
+    // Waiting for the connection before every attempt would take four connection timeouts.
+    EXPECT_LT(*took, kConnectionTimeout * 4);
+    f.sim.shutdown();
+    client.reset();
+  }
 }
 
 }  // namespace
