@@ -237,4 +237,30 @@ TEST(LeaderRetrieval, MutantFlink19557StaysAtNoLeaderAfterTheSameBlip) {
   c.sim.shutdown();
 }
 
+// G7: the TaskManager boots while it cannot reach ZooKeeper for longer than Curator's retries
+// last, so its first read fails for good; the first connection (CONNECTED) must read again, as
+// TreeCache's root.wasCreated() does, or it never learns the leader.
+TEST(LeaderRetrieval, StartedWhileZooKeeperIsUnreachableReadsOnTheFirstConnection) {
+  Cluster c(6);
+  for (const auto& jm : c.jms) c.sim.start(jm.pid);
+  c.sim.run_until(at_s(20));
+  ASSERT_EQ(c.confirmed.size(), 1u);
+  const auto tm = c.add_retriever(false);
+  for (const sim::ProcessId zk : c.ensemble.pids()) {
+    c.net.cut(tm, zk);
+    c.net.cut(zk, tm);
+  }
+  c.sim.start(tm);
+  c.sim.run_until(at_s(80));
+  EXPECT_TRUE(c.retrieval->last_notified().empty());
+  for (const sim::ProcessId zk : c.ensemble.pids()) {
+    c.net.heal(tm, zk);
+    c.net.heal(zk, tm);
+  }
+  c.sim.run_until(at_s(100));
+  EXPECT_EQ(c.retrieval->last_notified().session_id, c.confirmed.back().session);
+  c.retriever_client.reset();
+  c.sim.shutdown();
+}
+
 }  // namespace
