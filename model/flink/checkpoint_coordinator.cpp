@@ -15,7 +15,7 @@ void CheckpointCoordinator::trace(const char* name, std::vector<sim::TraceField>
   context_.sim->record("flink", name, context_.self, std::move(fields));
 }
 
-bool CheckpointCoordinator::trigger(const std::vector<std::string>& tasks) {
+bool CheckpointCoordinator::trigger(const std::vector<std::string>& tasks, std::int64_t attempt) {
   SIM_ASSERT(!pending() && !tasks.empty());
   const auto id = counter_.get_and_increment();
   if (!id) {
@@ -24,13 +24,42 @@ bool CheckpointCoordinator::trigger(const std::vector<std::string>& tasks) {
   }
   pending_id_ = *id;
   pending_tasks_ = tasks;
+  pending_attempt_ = attempt;
   acknowledged_.clear();
+  trigger_answers_.clear();
+  trigger_ask_deadline_ = context_.sim->now() + kAskTimeout;
   trace("checkpoint-triggered", {{"checkpoint_id", *id}});
   for (const std::string& task : tasks) {
     context_.rpc->send(context_.self, task,
-                       rpc_message(RpcKind::kTriggerCheckpoint, context_.address, context_.session_id, context_.job, *id));
+                       rpc_message(RpcKind::kTriggerCheckpoint, context_.address, context_.session_id, context_.job, *id,
+                                   0, attempt));
   }
   return true;
+}
+
+void CheckpointCoordinator::trigger_answered(const std::string& task, std::int64_t checkpoint_id, bool accepted) {
+  if (!pending_id_ || *pending_id_ != checkpoint_id) return;  // an answer for an aborted one
+  if (!accepted) {
+    abort_pending("trigger failed on " + task);
+    return;
+  }
+  trigger_answers_.insert(task);
+}
+
+std::optional<sim::Instant> CheckpointCoordinator::trigger_ask_deadline() const {
+  if (!pending_id_ || trigger_answers_.size() >= pending_tasks_.size()) return std::nullopt;
+  return trigger_ask_deadline_;
+}
+
+void CheckpointCoordinator::expire_trigger_asks() {
+  const auto deadline = trigger_ask_deadline();
+  if (!deadline || context_.sim->now() < *deadline) return;
+  for (const std::string& task : pending_tasks_) {
+    if (trigger_answers_.count(task) == 0) {
+      abort_pending("trigger timeout on " + task);  // the ask's future timed out
+      return;
+    }
+  }
 }
 
 bool CheckpointCoordinator::acknowledge(const std::string& task, std::int64_t checkpoint_id) {
@@ -69,7 +98,7 @@ FinalizeOutcome CheckpointCoordinator::finalize(const std::function<bool()>& sti
   trace("checkpoint-completed", {{"checkpoint_id", id}, {"file", file}});
   for (const std::string& task : pending_tasks_) {
     context_.rpc->send(context_.self, task, rpc_message(RpcKind::kNotifyCheckpointComplete, context_.address,
-                                                        context_.session_id, context_.job, id));
+                                                        context_.session_id, context_.job, id, 0, pending_attempt_));
   }
   return FinalizeOutcome::kCompleted;
 }

@@ -5,6 +5,11 @@
 // addAndLock (one step of the store), subsume old checkpoints down to num-retained, then notify
 // "checkpoint complete" — the moment an exactly-once sink commits, traced as checkpoint-completed.
 // One checkpoint at a time (execution.checkpointing.max-concurrent-checkpoints = 1).
+// Each trigger is an ask (TaskExecutorGateway.triggerCheckpoint returns a future under the default
+// RPC timeout, pekko.ask.timeout = 10 s): a failed or unanswered one aborts the pending checkpoint
+// (CheckpointCoordinator.triggerCheckpointRequest: triggerTasks(...).exceptionally ->
+// abortPendingCheckpoint), so the next interval triggers a new one instead of waiting for the
+// 10-minute checkpoint timeout.
 #include <functional>
 #include <optional>
 #include <set>
@@ -33,9 +38,19 @@ class CheckpointCoordinator {
  public:
   CheckpointCoordinator(CoordinatorContext context, CheckpointIdSource& counter, CheckpointStore& store);
 
-  // Draws an id and sends the triggers. False when the counter refused or failed.
-  bool trigger(const std::vector<std::string>& tasks);
+  // The RPC timeout of an ask (pekko.ask.timeout's default; triggerCheckpoint has no @RpcTimeout).
+  static constexpr sim::Duration kAskTimeout = sim::seconds(10);
+
+  // Draws an id and sends the triggers to the tasks of deploy round `attempt`. False when the
+  // counter refused or failed.
+  bool trigger(const std::vector<std::string>& tasks, std::int64_t attempt);
   bool pending() const { return pending_id_.has_value(); }
+  // The answer of one trigger ask; a failure aborts the pending checkpoint.
+  void trigger_answered(const std::string& task, std::int64_t checkpoint_id, bool accepted);
+  // Aborts the pending checkpoint when a trigger ask is still unanswered at its timeout.
+  void expire_trigger_asks();
+  // When expire_trigger_asks has something to do, or nullopt.
+  std::optional<sim::Instant> trigger_ask_deadline() const;
   // True when this acknowledgement was the last one the pending checkpoint waited for.
   bool acknowledge(const std::string& task, std::int64_t checkpoint_id);
   // Blocking (storage and ZooKeeper). `still_leading` is asked before the commit point.
@@ -50,6 +65,9 @@ class CheckpointCoordinator {
   CheckpointStore& store_;
   std::optional<std::int64_t> pending_id_;
   std::vector<std::string> pending_tasks_;
+  std::int64_t pending_attempt_ = 0;
+  std::set<std::string> trigger_answers_;  // tasks whose trigger ask was answered
+  sim::Instant trigger_ask_deadline_{};
   std::set<std::string> acknowledged_;
 };
 

@@ -15,7 +15,7 @@ constexpr sim::Duration kRunnerClosePoll = sim::milliseconds(5);
 bool routed_to_job(RpcKind kind) {
   return kind == RpcKind::kTasksDeployed || kind == RpcKind::kAcknowledgeCheckpoint || kind == RpcKind::kTasksFinished ||
          kind == RpcKind::kTasksFailed || kind == RpcKind::kHeartbeatReply || kind == RpcKind::kDeployRejected ||
-         kind == RpcKind::kTasksReleased;
+         kind == RpcKind::kTasksReleased || kind == RpcKind::kTriggerAcked || kind == RpcKind::kTriggerFailed;
 }
 
 }  // namespace

@@ -128,8 +128,9 @@ bool JobMaster::deploy() {
       env_.sim->sleep(kNoTaskManagerDelay);
       continue;
     }
+    attempt_++;
     for (const std::string& tm : tasks_) {
-      env_.rpc->send(env_.self, tm, rpc_message(RpcKind::kDeployTasks, env_.address, session_id_, job_));
+      env_.rpc->send(env_.self, tm, rpc_message(RpcKind::kDeployTasks, env_.address, session_id_, job_, 0, 0, attempt_));
     }
     std::set<std::string> deployed;
     const sim::Instant deadline = env_.sim->now() + kDeployTimeout;
@@ -137,7 +138,10 @@ bool JobMaster::deploy() {
     while (!rejected && deployed.size() < tasks_.size() && !stop_requested() && env_.sim->now() < deadline) {
       const auto mail = env_.sim->receive(inbox_, deadline - env_.sim->now());
       const auto* message = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
-      if (message == nullptr || message->session_id != session_id_) continue;
+      // Reports of another term or another round (a late reject of the last one) are not ours;
+      // heartbeat replies belong to supervision, which has not begun.
+      if (message == nullptr || message->session_id != session_id_ || message->attempt != attempt_) continue;
+      if (message->kind == RpcKind::kHeartbeatReply) continue;
       if (message->kind == RpcKind::kTasksDeployed) {
         deployed.insert(message->from);
         resource_ids_[message->from] = message->value;
@@ -175,7 +179,9 @@ JobMaster::Step JobMaster::supervise() {
     if (cancel_requested_) return Step::kCanceled;
     if (const auto step = on_timers(next_trigger, next_heartbeat)) return *step;
     // The timers' own blocking calls (the counter) may have run past the other deadline.
-    const sim::Duration wait = std::max(sim::Duration{}, std::min(next_trigger, next_heartbeat) - env_.sim->now());
+    sim::Instant wake = std::min(next_trigger, next_heartbeat);
+    if (const auto ask_deadline = coordinator_->trigger_ask_deadline()) wake = std::min(wake, *ask_deadline);
+    const sim::Duration wait = std::max(sim::Duration{}, wake - env_.sim->now());
     const auto mail = env_.sim->receive(inbox_, wait);
     const auto* message = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
     if (message == nullptr || message->session_id != session_id_) continue;  // fenced
@@ -198,13 +204,14 @@ std::optional<JobMaster::Step> JobMaster::on_timers(sim::Instant& next_trigger, 
     }
     next_heartbeat = env_.sim->now() + config.heartbeat_interval;
   }
+  coordinator_->expire_trigger_asks();
   if (coordinator_->pending() && env_.sim->now() - checkpoint_triggered_at_ >= kCheckpointTimeout) {
     coordinator_->abort_pending("timeout");
   }
   if (config.checkpoint_interval && env_.sim->now() >= next_trigger) {
     if (!coordinator_->pending()) {
       checkpoint_triggered_at_ = env_.sim->now();
-      coordinator_->trigger(tasks_);
+      coordinator_->trigger(tasks_, attempt_);
     }
     next_trigger = env_.sim->now() + *config.checkpoint_interval;
   }
@@ -214,8 +221,13 @@ std::optional<JobMaster::Step> JobMaster::on_timers(sim::Instant& next_trigger, 
 std::optional<JobMaster::Step> JobMaster::on_message(const RpcMessage& message, std::set<std::string>& finished) {
   const auto deployed = resource_ids_.find(message.from);
   if (deployed == resource_ids_.end() || deployed->second != message.value) return std::nullopt;  // not our task
+  if (message.kind == RpcKind::kHeartbeatReply) return on_heartbeat_reply(message);
+  if (message.attempt != attempt_) return std::nullopt;  // about an earlier deploy round
   switch (message.kind) {
-    case RpcKind::kHeartbeatReply: heard_at_[message.from] = env_.sim->now(); break;
+    case RpcKind::kTriggerAcked:
+    case RpcKind::kTriggerFailed:
+      coordinator_->trigger_answered(message.from, message.checkpoint_id, message.kind == RpcKind::kTriggerAcked);
+      break;
     case RpcKind::kAcknowledgeCheckpoint: {
       if (!coordinator_->acknowledge(message.from, message.checkpoint_id)) break;
       // FLINK-11400 keeps a stopping term finishing its checkpoint; the fix stops it first.
@@ -245,9 +257,26 @@ std::optional<JobMaster::Step> JobMaster::on_message(const RpcMessage& message, 
   return std::nullopt;
 }
 
+// The heartbeat payload is the TaskManager's deployment report (ExecutionDeploymentReport). The
+// ExecutionDeploymentReconciler cancels attempts the JobMaster does not know
+// (onUnknownDeploymentsOf) and fails the ones it deployed that are missing (onMissingDeploymentsOf:
+// "is unexpectedly no longer running"), which restarts the job.
+std::optional<JobMaster::Step> JobMaster::on_heartbeat_reply(const RpcMessage& message) {
+  heard_at_[message.from] = env_.sim->now();
+  if (message.attempt == attempt_) return std::nullopt;
+  if (message.attempt != 0) {
+    env_.rpc->send(env_.self, message.from,
+                   rpc_message(RpcKind::kCancelTasks, env_.address, session_id_, job_, 0, 0, message.attempt));
+  }
+  trace("job-restarting", {field("reason", "tasks on " + message.from + " unexpectedly no longer running")});
+  coordinator_->abort_pending("tasks no longer running");
+  cancel_tasks();
+  return Step::kRestart;
+}
+
 void JobMaster::cancel_tasks() {
   for (const std::string& tm : tasks_) {
-    env_.rpc->send(env_.self, tm, rpc_message(RpcKind::kCancelTasks, env_.address, session_id_, job_));
+    env_.rpc->send(env_.self, tm, rpc_message(RpcKind::kCancelTasks, env_.address, session_id_, job_, 0, 0, attempt_));
   }
 }
 

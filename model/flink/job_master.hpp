@@ -60,6 +60,7 @@ class JobMaster {
   Step supervise();
   std::optional<Step> on_message(const RpcMessage& message, std::set<std::string>& finished);
   std::optional<Step> on_timers(sim::Instant& next_trigger, sim::Instant& next_heartbeat);
+  std::optional<Step> on_heartbeat_reply(const RpcMessage& message);
   void cancel_tasks();
   void suspend();
   void end_terminal(JobOutcome outcome);
@@ -79,6 +80,9 @@ class JobMaster {
   std::vector<std::string> tasks_;               // TaskManagers running this term's tasks
   std::map<std::string, sim::Instant> heard_at_;  // their last heartbeat replies
   std::map<std::string, std::int64_t> resource_ids_;  // the TaskManager incarnations deployed to
+  // The ExecutionAttemptID of the current deploy round: every task call carries it and only task
+  // reports about it count, so a stale reply or cancel of an earlier round can't touch this one.
+  std::int64_t attempt_ = 0;
   std::vector<RpcMessage> early_;  // task reports that arrived while deployment was being confirmed
   sim::Instant checkpoint_triggered_at_{};
   bool stop_requested_ = false;

@@ -17,6 +17,9 @@ void LeaderElectionService::add_contender(LeaderContender contender) {
 
 void LeaderElectionService::remove_contender(const std::string& component) {
   std::erase_if(contenders_, [&](const LeaderContender& c) { return c.component == component; });
+  for (Published& entry : published_) {
+    if (entry.component == component) entry.confirmed.reset();
+  }
 }
 
 void LeaderElectionService::trace(const char* name, std::vector<sim::TraceField> fields) {
@@ -35,6 +38,13 @@ void LeaderElectionService::start() {
       curator::LeaderLatchListener{[simulation, box] { simulation->mailbox_post(box, sim::Mail{kIsLeader, 0, nullptr}); },
                                    [simulation, box] { simulation->mailbox_post(box, sim::Mail{kNotLeader, 0, nullptr}); }});
   sim.spawn(client_.owner(), "leader-election", [this] { run(); });
+  cache_box_ = sim.mailbox_open(client_.owner());
+  const sim::MailboxId cache_box = cache_box_;
+  // TreeCache.handleStateChange: RECONNECTED -> root.wasReconnected() reads everything again.
+  client_.add_connection_listener([simulation, cache_box](curator::ConnectionState state) {
+    if (state == curator::ConnectionState::kReconnected) simulation->mailbox_post(cache_box, sim::Mail{kResync, 0, nullptr});
+  });
+  sim.spawn(client_.owner(), "leader-information-cache", [this] { run_leader_information_cache(); });
   latch_->start();
 }
 
@@ -70,6 +80,7 @@ void LeaderElectionService::on_not_leader() {
   if (!issued_) return;
   trace("revoke", {{"session_id", *issued_}});
   issued_.reset();
+  for (Published& entry : published_) entry.confirmed.reset();  // notifyLeaderContenderOfLeadershipLoss
   for (const auto& contender : contenders_) contender.revoke();
 }
 
@@ -84,7 +95,86 @@ bool LeaderElectionService::confirm(const std::string& component, const std::str
                                [this] { return latch_->has_leadership(); });
   trace(outcome == PublishOutcome::kWritten ? "confirm" : "confirm-unpublished",
         {{"component", component}, {"session_id", session_id}, {"address", address}});
-  return outcome == PublishOutcome::kWritten;
+  if (outcome != PublishOutcome::kWritten) return false;
+  // Flink records the confirmed information under its lock before publishing, and its cache
+  // events wait for that lock; recording it once written keeps the two writers of this process
+  // (this fiber and the cache's) from interleaving on one node. Revoked meanwhile: nothing to keep.
+  if (issued_ && *issued_ == session_id) {
+    const std::size_t index = component_index(component);
+    published_[index].confirmed = LeaderInformation{session_id, address};
+    post_check(index);
+  }
+  return true;
+}
+
+std::size_t LeaderElectionService::component_index(const std::string& component) {
+  for (std::size_t i = 0; i < published_.size(); i++) {
+    if (published_[i].component == component) return i;
+  }
+  published_.push_back(Published{component, std::nullopt, 0});
+  return published_.size() - 1;
+}
+
+void LeaderElectionService::post_check(std::size_t index) {
+  Published& entry = published_[index];
+  entry.watch_generation++;
+  const std::uint64_t channel = (static_cast<std::uint64_t>(entry.watch_generation) << 32) | index;
+  client_.sim().mailbox_post(cache_box_, sim::Mail{kCheck, channel, nullptr});
+}
+
+void LeaderElectionService::run_leader_information_cache() {
+  for (;;) {
+    const auto event = client_.sim().receive(cache_box_);
+    if (event->tag == kResync) {
+      for (std::size_t i = 0; i < published_.size(); i++) {
+        if (published_[i].confirmed) post_check(i);
+      }
+      continue;
+    }
+    check_published(static_cast<std::size_t>(event->channel & 0xffffffffULL),
+                    static_cast<std::uint32_t>(event->channel >> 32));
+  }
+}
+
+// Reads a confirmed component's connection_info with a watch and, while the latch says leader and
+// the node differs from what we confirmed (or is gone), publishes ours again.
+// (published_ may grow while this fiber blocks: entries are re-read by index after each call.)
+void LeaderElectionService::check_published(std::size_t index, std::uint32_t generation) {
+  if (generation != published_[index].watch_generation) return;  // a newer watch superseded this one
+  // ZooKeeperLeaderElectionDriver.shouldHandleLeaderInformationEvent: only while leading.
+  if (!published_[index].confirmed || !latch_->has_leadership()) return;
+  const std::string component = published_[index].component;
+  const std::string path = connection_info_path(options_.zk_namespace, component);
+  const std::uint32_t armed = ++published_[index].watch_generation;
+  const std::uint64_t channel = (static_cast<std::uint64_t>(armed) << 32) | index;
+  sim::Simulation* simulation = &client_.sim();
+  const sim::MailboxId box = cache_box_;
+  const curator::Watcher again = [simulation, box, channel](model::zk::EventType, const std::string&) {
+    simulation->mailbox_post(box, sim::Mail{kCheck, channel, nullptr});
+  };
+  LeaderInformation seen;
+  const auto read = client_.get_data(path, again);
+  if (read.code == model::zk::Code::Ok) {
+    seen = decode_leader_information(read.data);
+  } else if (read.code == model::zk::Code::NoNode) {
+    const auto watched = client_.exists(path, again);
+    if (watched.code == model::zk::Code::Ok) {  // created in between: read it through the watch
+      simulation->mailbox_post(box, sim::Mail{kCheck, channel, nullptr});
+      return;
+    }
+  } else {
+    return;  // not read (connection loss): RECONNECTED reads again
+  }
+  // The blocking read may have outlived the leadership or the confirmation.
+  const std::optional<LeaderInformation> confirmed = published_[index].confirmed;
+  if (!confirmed || !latch_->has_leadership() || seen == *confirmed) return;
+  const LeaderInformation ours = *confirmed;
+  trace("leader-information-corrected", {{"component", component},
+                                         {"session_id", ours.session_id},
+                                         {"address", ours.address},
+                                         {"found_session_id", seen.session_id},
+                                         {"found_address", seen.address}});
+  write_leader_information(client_, path, ours, [this] { return latch_->has_leadership(); });
 }
 
 }  // namespace model::flink

@@ -6,6 +6,12 @@
 // confirmation is accepted only while the local latch flag says leader and the id matches the
 // issued one; accepting it publishes connection_info. Nothing here asks ZooKeeper whether the
 // flag is still true: that gap is what the checkers watch.
+// Flink >= 1.18 also watches what it published (ZooKeeperLeaderElectionDriver's TreeCache on the
+// connection_info nodes, handled only while the latch says leader): when a confirmed component's
+// connection_info differs from what it confirmed, or is gone, DefaultLeaderElectionService
+// .notifyLeaderInformationChangeInternal publishes its own again ("Correcting leader
+// information"). Two JobManagers that both believe they lead (CURATOR-696) therefore keep
+// overwriting each other's connection_info until one loses its latch, as real Flink does.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -64,11 +70,16 @@ class LeaderElectionService final : public LeaderElection {
 
  private:
   enum Event : std::uint32_t { kIsLeader = 1, kNotLeader };
+  enum CacheEvent : std::uint32_t { kCheck = 1, kResync };
   void trace(const char* name, std::vector<sim::TraceField> fields);
   void run();
+  void run_leader_information_cache();
   void on_is_leader();
   void on_not_leader();
   std::string new_session_id();
+  std::size_t component_index(const std::string& component);
+  void post_check(std::size_t index);
+  void check_published(std::size_t index, std::uint32_t generation);
 
   curator::CuratorFramework& client_;
   LeaderElectionOptions options_;
@@ -77,6 +88,16 @@ class LeaderElectionService final : public LeaderElection {
   std::vector<LeaderContender> contenders_;
   std::unique_ptr<curator::LeaderLatch> latch_;
   std::optional<std::string> issued_;
+  // What each component confirmed in this leadership (cleared on revoke), and the watch on its
+  // connection_info. Components are few and never forgotten (dispatcher, resource_manager,
+  // rest_server, job-<id> per job), so the table is bounded by the cluster's jobs.
+  struct Published {
+    std::string component;
+    std::optional<LeaderInformation> confirmed;
+    std::uint32_t watch_generation = 0;  // only the newest watch counts; older ones fire and are ignored
+  };
+  std::vector<Published> published_;
+  sim::MailboxId cache_box_;
 };
 
 }  // namespace model::flink

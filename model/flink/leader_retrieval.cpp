@@ -32,7 +32,10 @@ void LeaderRetrieval::run() {
       case curator::ConnectionState::kReconnected:
         if (!options_.mutant_flink_19557) read_and_watch();
         break;
-      case curator::ConnectionState::kConnected: break;
+      // Curator 5.4 TreeCache.handleStateChange: CONNECTED -> root.wasCreated() reads the node
+      // again. A read that failed earlier (its retries exhausted while ZooKeeper was unreachable)
+      // is therefore repaired by the first connection: nothing else would ever read it.
+      case curator::ConnectionState::kConnected: read_and_watch(); break;
     }
   }
 }
@@ -53,6 +56,9 @@ void LeaderRetrieval::read_and_watch() {
     if (watched.code == model::zk::Code::Ok) simulation->mailbox_post(box, sim::Mail{kRead, 0, nullptr});
     notify({});
   }
+  // Any other code (ConnectionLoss, SessionExpired after Curator's retries) leaves the cache as it
+  // was, as a failed background read does in TreeCache: the connection event that must follow a
+  // lost connection (CONNECTED on the first one, RECONNECTED after) reads again.
 }
 
 // DefaultLeaderRetrievalService.notifyLeaderAddress: only a changed pair reaches the listener.

@@ -2,7 +2,8 @@
 // Leader retrieval over ZooKeeper (ZooKeeperLeaderRetrievalDriver + DefaultLeaderRetrievalService):
 // watch connection_info and tell the listener when the (session id, address) pair changes; empty
 // data means no leader. SUSPENDED reports "no leader" unless tolerate-suspended-connections is on;
-// LOST always does; RECONNECTED re-reads the node (the FLINK-19557 fix). With the FLINK-19557
+// LOST always does; CONNECTED (TreeCache root.wasCreated) and RECONNECTED re-read the node (the
+// latter is the FLINK-19557 fix), which also repairs a read that failed while ZooKeeper was down. With the FLINK-19557
 // mutant on, RECONNECTED does nothing, so after a blip with the data unchanged the listener stays
 // at "no leader": nothing fires a watch because nothing changed.
 #include <functional>

@@ -93,22 +93,28 @@ void TaskManager::on_message(const RpcMessage& message) {
       auto found = jobs_.find(message.job);
       if (found == jobs_.end() || found->second.leader.session_id != message.session_id) break;
       found->second.jobmaster_heard_at = env_.sim->now();
-      send_to_jobmaster(message.job, RpcKind::kHeartbeatReply, message.session_id);
+      // The payload is the deployment report: the attempt this TaskManager runs for that JobMaster.
+      const std::int64_t report = found->second.running_session == message.session_id ? found->second.running_attempt : 0;
+      send_to_jobmaster(message.job, RpcKind::kHeartbeatReply, message.session_id, report);
       break;
     }
     default: SIM_ASSERT_MSG(false, "a TaskManager got a message meant for a JobManager");
   }
 }
 
-// JobLeaderService + TaskExecutor fencing: only the JobMaster retrieval reports for the job.
+// JobLeaderService + TaskExecutor fencing: only the JobMaster retrieval reports for the job. A call
+// about tasks (needs_running) must also name the execution attempt this TaskManager runs: a task it
+// does not know is rejected, as TaskExecutor's lookup by ExecutionAttemptID fails.
 bool TaskManager::fenced_accept(const RpcMessage& message, const char* what, bool needs_running) {
   auto found = jobs_.find(message.job);
   const std::string known = found == jobs_.end() ? "" : found->second.leader.session_id;
-  const bool running_ok = !needs_running || (found != jobs_.end() && found->second.running_session == message.session_id);
+  const bool running_ok = !needs_running || (found != jobs_.end() && found->second.running_session == message.session_id &&
+                                             found->second.running_attempt == message.attempt);
   const bool accepted = !known.empty() && known == message.session_id && running_ok;
   std::vector<sim::TraceField> fields = {field("job", message.job), field("session_id", message.session_id),
                                          field("what", what)};
   if (message.checkpoint_id != 0) fields.push_back({"checkpoint_id", message.checkpoint_id});
+  if (message.attempt != 0) fields.push_back({"attempt", message.attempt});
   if (!accepted) fields.push_back(field("leader_session_id", known));
   trace(accepted ? "tm-accept" : "tm-reject", std::move(fields));
   return accepted;
@@ -116,42 +122,59 @@ bool TaskManager::fenced_accept(const RpcMessage& message, const char* what, boo
 
 void TaskManager::on_deploy(const RpcMessage& message) {
   if (!fenced_accept(message, "deploy", false)) {
-    env_.rpc->send(self_, message.from,
-                   rpc_message(RpcKind::kDeployRejected, address_, message.session_id, message.job, 0));
+    answer(message, RpcKind::kDeployRejected);
     return;
   }
   JobSlot& slot = jobs_.at(message.job);
   slot.running_session = message.session_id;
+  slot.running_attempt = message.attempt;
   slot.jobmaster_address = message.from;
   slot.jobmaster_heard_at = env_.sim->now();
-  send_to_jobmaster(message.job, RpcKind::kTasksDeployed, message.session_id);
-  schedule_end_of_tasks(message.job, message.session_id);
+  send_to_jobmaster(message.job, RpcKind::kTasksDeployed, message.session_id, message.attempt);
+  schedule_end_of_tasks(message.job, message.session_id, message.attempt);
+}
+
+// The answer of an ask goes back to whoever asked, under the asker's token and attempt.
+void TaskManager::answer(const RpcMessage& request, RpcKind kind) {
+  env_.rpc->send(self_, request.from,
+                 rpc_message(kind, address_, request.session_id, request.job, request.checkpoint_id,
+                             env_.sim->incarnation(self_), request.attempt));
 }
 
 // The job's own script: a bounded job finishes at finish_at, a doomed one fails at fail_at,
 // whichever run of its tasks is up at that moment (or the first one after it).
-void TaskManager::schedule_end_of_tasks(const std::string& job, const std::string& session) {
+void TaskManager::schedule_end_of_tasks(const std::string& job, const std::string& session, std::int64_t attempt) {
   const auto& schedules = env_.cluster->jobs;
   const auto schedule = std::find_if(schedules.begin(), schedules.end(), [&](const JobSchedule& s) { return s.id == job; });
   SIM_ASSERT(schedule != schedules.end());
   auto end_at = [&](std::optional<sim::Duration> at, RpcKind kind) {
     if (!at) return;
     const sim::Instant when = std::max(env_.sim->now(), sim::Instant{} + *at);
-    env_.sim->at(when, [this, job, session, kind] {
+    env_.sim->at(when, [this, job, session, attempt, kind] {
       const JobSlot& slot = jobs_.at(job);
-      if (slot.running_session == session) send_to_jobmaster(job, kind, session);
+      if (slot.running_session == session && slot.running_attempt == attempt) send_to_jobmaster(job, kind, session, attempt);
     }, self_);
   };
   end_at(schedule->finish_at, RpcKind::kTasksFinished);
   end_at(schedule->fail_at, RpcKind::kTasksFailed);
 }
 
+// TaskExecutor.triggerCheckpoint answers the ask at once: acknowledged once the task took the
+// trigger, or completed exceptionally (CheckpointException TASK_CHECKPOINT_FAILURE) for a task it
+// does not run. The snapshot's acknowledgeCheckpoint follows separately.
 void TaskManager::on_trigger(const RpcMessage& message) {
-  if (!fenced_accept(message, "trigger", true)) return;
+  if (!fenced_accept(message, "trigger", true)) {
+    answer(message, RpcKind::kTriggerFailed);
+    return;
+  }
+  answer(message, RpcKind::kTriggerAcked);
   const std::string job = message.job, session = message.session_id;
-  const std::int64_t id = message.checkpoint_id;
-  env_.sim->after(rng_.duration_between(kSnapshotMin, kSnapshotMax), [this, job, session, id] {
-    if (jobs_.at(job).running_session == session) send_to_jobmaster(job, RpcKind::kAcknowledgeCheckpoint, session, id);
+  const std::int64_t id = message.checkpoint_id, attempt = message.attempt;
+  env_.sim->after(rng_.duration_between(kSnapshotMin, kSnapshotMax), [this, job, session, attempt, id] {
+    const JobSlot& slot = jobs_.at(job);
+    if (slot.running_session == session && slot.running_attempt == attempt) {
+      send_to_jobmaster(job, RpcKind::kAcknowledgeCheckpoint, session, attempt, id);
+    }
   }, self_);
 }
 
@@ -162,7 +185,7 @@ void TaskManager::on_notify(const RpcMessage& message) {
 }
 
 void TaskManager::on_cancel(const RpcMessage& message) {
-  if (!fenced_accept(message, "cancel", false)) return;
+  if (!fenced_accept(message, "cancel", true)) return;  // no such task: nothing to cancel
   release_tasks(message.job, "cancelled");
 }
 
@@ -181,9 +204,10 @@ void TaskManager::release_tasks(const std::string& job, const std::string& reaso
   if (reason != "cancelled") {
     env_.rpc->send(self_, slot.jobmaster_address,
                    rpc_message(RpcKind::kTasksReleased, address_, slot.running_session, job, 0,
-                               env_.sim->incarnation(self_)));
+                               env_.sim->incarnation(self_), slot.running_attempt));
   }
   slot.running_session.clear();
+  slot.running_attempt = 0;
 }
 
 void TaskManager::heartbeat_resource_manager() {
@@ -204,12 +228,12 @@ void TaskManager::check_jobmaster_heartbeats() {
 }
 
 void TaskManager::send_to_jobmaster(const std::string& job, RpcKind kind, const std::string& session,
-                                    std::int64_t checkpoint_id) {
+                                    std::int64_t attempt, std::int64_t checkpoint_id) {
   const JobSlot& slot = jobs_.at(job);
   if (slot.leader.session_id != session || slot.leader.address.empty()) return;
   // The incarnation stands for the ResourceID: a restarted TaskManager is a new one to a JobMaster.
   const std::int64_t resource_id = env_.sim->incarnation(self_);
-  env_.rpc->send(self_, slot.leader.address, rpc_message(kind, address_, session, job, checkpoint_id, resource_id));
+  env_.rpc->send(self_, slot.leader.address, rpc_message(kind, address_, session, job, checkpoint_id, resource_id, attempt));
 }
 
 }  // namespace model::flink

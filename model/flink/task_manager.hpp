@@ -39,6 +39,7 @@ class TaskManager {
   struct JobSlot {
     LeaderInformation leader;         // what retrieval last said for job-<id>
     std::string running_session;      // tasks deployed for this session, "" when none
+    std::int64_t running_attempt = 0; // and for this deploy round (ExecutionAttemptID)
     std::string jobmaster_address;    // the JobMaster that deployed them
     sim::Instant jobmaster_heard_at{};
     std::unique_ptr<LeaderRetriever> retrieval;
@@ -54,8 +55,10 @@ class TaskManager {
   void heartbeat_resource_manager();
   void check_jobmaster_heartbeats();
   void release_tasks(const std::string& job, const std::string& reason);
-  void schedule_end_of_tasks(const std::string& job, const std::string& session);
-  void send_to_jobmaster(const std::string& job, RpcKind kind, const std::string& session, std::int64_t checkpoint_id = 0);
+  void schedule_end_of_tasks(const std::string& job, const std::string& session, std::int64_t attempt);
+  void send_to_jobmaster(const std::string& job, RpcKind kind, const std::string& session, std::int64_t attempt,
+                         std::int64_t checkpoint_id = 0);
+  void answer(const RpcMessage& request, RpcKind kind);
   bool fenced_accept(const RpcMessage& message, const char* what, bool needs_running);
   void trace(const std::string& name, std::vector<sim::TraceField> fields);
 

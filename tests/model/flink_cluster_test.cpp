@@ -6,6 +6,7 @@
 #include <map>
 
 #include "model/flink/completed_checkpoint_store.hpp"
+#include "model/flink/rpc.hpp"
 #include "tests/model/flink_cluster_fixture.hpp"
 
 namespace {
@@ -315,6 +316,116 @@ TEST(FlinkCluster, SameSeedSameTrace) {
     hash = world.sim.trace().hash();
   }
   EXPECT_EQ(hashes[0], hashes[1]);
+}
+
+}  // namespace
+
+// --- RPC over a partition (triage G6 a/b): Pekko classic remoting rides TCP and Flink disables
+// its transport failure detector, so a message sent during a short cut is retransmitted and
+// arrives after the heal, in order; only a restarted peer loses what was sent to its old life. ---
+namespace rpc_test {
+
+struct Endpoints {
+  explicit Endpoints(std::uint64_t seed)
+      : sim(sim::SimConfig{seed, {}}),
+        net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), sim::milliseconds(2)),
+                                    sim::milliseconds(1), 10000}),
+        rpc(sim, net, "rpc-test") {
+    sender = sim.add_process("jm1", {[](sim::ProcessId) {}, nullptr});
+    receiver = sim.add_process("tm1", {[this](sim::ProcessId pid) {
+                                         inbox = sim.mailbox_open(pid, 4096);
+                                         rpc.bind("tm1", pid, inbox);
+                                         sim.spawn(pid, "receive", [this] {
+                                           for (;;) {
+                                             const auto mail = sim.receive(inbox);
+                                             const auto* message = sim::payload_as<model::flink::RpcMessage>(*mail);
+                                             received.push_back({sim.now(), message->checkpoint_id});
+                                           }
+                                         });
+                                       },
+                                       nullptr});
+    sim.start(sender);
+    sim.start(receiver);
+    sim.run_until(sim::Instant{} + sim::seconds(1));
+  }
+  ~Endpoints() { sim.shutdown(); }
+  void send(std::int64_t n) {
+    rpc.send(sender, "tm1", model::flink::rpc_message(model::flink::RpcKind::kTriggerCheckpoint, "jm1", "s", "job-1", n));
+  }
+  sim::Simulation sim;
+  sim::Network net;
+  model::flink::RpcRouter rpc;
+  sim::ProcessId sender = sim::kNoProcess, receiver = sim::kNoProcess;
+  sim::MailboxId inbox{};
+  std::vector<std::pair<sim::Instant, std::int64_t>> received;
+};
+
+TEST(FlinkRpc, MessagesSentDuringAShortCutArriveAfterTheHealInOrder) {
+  Endpoints e(1);
+  e.send(1);
+  e.sim.run_until(e.sim.now() + sim::seconds(1));
+  e.net.cut(e.sender, e.receiver);
+  e.send(2);
+  e.send(3);
+  e.sim.run_until(e.sim.now() + sim::seconds(4));
+  EXPECT_EQ(e.received.size(), 1u);  // nothing passes the cut
+  const sim::Instant healed = e.sim.now();
+  e.net.heal(e.sender, e.receiver);
+  e.send(4);  // queued behind the held ones: one TCP stream
+  e.sim.run_until(e.sim.now() + sim::seconds(10));
+  ASSERT_EQ(e.received.size(), 4u);
+  for (std::size_t i = 0; i < 4; i++) EXPECT_EQ(e.received[i].second, static_cast<std::int64_t>(i + 1));
+  // Retransmission back-off: 0.2 + 0.4 + ... s, so the held ones arrive within one RTO (6.4 s) of the heal.
+  EXPECT_LT(e.received[1].first - healed, sim::milliseconds(6500));
+  EXPECT_EQ(e.rpc.lost(), 0u);
+}
+
+TEST(FlinkRpc, ARestartedReceiverNeverSeesWhatWasSentToItsOldLife) {
+  Endpoints e(2);
+  e.net.cut(e.sender, e.receiver);
+  e.send(1);
+  e.sim.run_until(e.sim.now() + sim::seconds(2));
+  e.sim.crash(e.receiver);
+  e.sim.restart(e.receiver);
+  e.net.heal(e.sender, e.receiver);
+  e.sim.run_until(e.sim.now() + sim::seconds(10));
+  EXPECT_TRUE(e.received.empty());
+  EXPECT_EQ(e.rpc.lost(), 1u);
+}
+
+}  // namespace rpc_test
+
+// --- The checkpoint trigger is an ask (triage G6): unanswered within pekko.ask.timeout (10 s) it
+// aborts the pending checkpoint, so the next interval triggers a new one instead of waiting for
+// the 10-minute checkpoint timeout. ---
+namespace {
+
+TEST(FlinkCluster, AnUnansweredTriggerAbortsTheCheckpointAfterTheAskTimeout) {
+  model::flink::ClusterOptions options = flink_test::standard_options();
+  options.config.heartbeat_timeout = sim::seconds(60);  // the TaskManager is slow, not lost
+  World world(7, options);
+  ASSERT_TRUE(run_until_event(world, "job-running", sim::seconds(40)));
+  const sim::ProcessId tm1 = world.cluster.taskmanagers().at(0);
+  std::optional<sim::Instant> paused_at;
+  std::int64_t paused_checkpoint = 0;
+  world.when(World::flink_event("checkpoint-triggered"), [&] {
+    paused_at = world.events("checkpoint-triggered").back()->at;  // the ask was sent then
+    paused_checkpoint = *world.events("checkpoint-triggered").back()->int_field("checkpoint_id");
+    world.sim.pause(tm1);  // a long GC pause: the trigger is delivered, but only after 12 s
+    world.sim.after(sim::seconds(12), [&world, tm1] { world.sim.resume(tm1); });
+  });
+  world.run_for(sim::seconds(40));
+  ASSERT_TRUE(paused_at.has_value());
+  const sim::TraceEvent* aborted = nullptr;
+  for (const auto* event : world.events("checkpoint-aborted")) {
+    if (*event->int_field("checkpoint_id") == paused_checkpoint) aborted = event;
+  }
+  ASSERT_NE(aborted, nullptr);
+  EXPECT_EQ(*aborted->string_field("reason"), "trigger timeout on tm1");
+  EXPECT_GE(aborted->at - *paused_at, sim::seconds(10));
+  EXPECT_LT(aborted->at - *paused_at, sim::seconds(11));
+  // Checkpointing goes on once the TaskManager is back.
+  EXPECT_GT(last_completed_before(world, world.sim.now()), paused_checkpoint);
 }
 
 }  // namespace

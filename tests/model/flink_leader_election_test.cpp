@@ -237,4 +237,65 @@ TEST(LeaderRetrieval, MutantFlink19557StaysAtNoLeaderAfterTheSameBlip) {
   c.sim.shutdown();
 }
 
+// Flink >= 1.18 (DefaultLeaderElectionService.notifyLeaderInformationChangeInternal): a leader
+// whose confirmed connection_info is overwritten by someone else publishes its own again
+// ("Correcting leader information"), and one whose node was deleted re-creates it.
+TEST(LeaderElection, TheLeaderCorrectsForeignOrMissingConnectionInfo) {
+  Cluster c(7);
+  for (const auto& jm : c.jms) c.sim.start(jm.pid);
+  c.sim.run_until(at_s(20));
+  ASSERT_EQ(c.confirmed.size(), 1u);
+  const auto leader = c.confirmed.front();
+  const std::string path = model::flink::connection_info_path(kNamespace, "dispatcher");
+  const auto intruder = c.sim.add_process("intruder", {[&](sim::ProcessId pid) {
+                                             c.sim.spawn(pid, "overwrite", [&, pid] {
+                                               model::curator::CuratorFramework client(c.sim, c.net, pid, c.options("intruder"));
+                                               client.start();
+                                               c.sim.sleep(seconds(2));
+                                               client.remove(path);
+                                               client.create(path, model::flink::encode_leader_information({"foreign", "akka://x"}),
+                                                             model::zk::CreateMode::Ephemeral);
+                                               c.sim.sleep(seconds(5));
+                                               client.remove(path);  // no leader at all
+                                               c.sim.sleep(seconds(100000));
+                                             });
+                                           },
+                                           nullptr});
+  c.sim.start(intruder);
+  c.sim.run_until(at_s(24));
+  EXPECT_EQ(c.read_connection_info(at_s(25)).session_id, leader.session);
+  EXPECT_EQ(c.read_connection_info(at_s(35)).session_id, leader.session);
+  std::size_t corrected = 0;
+  for (const auto& event : c.sim.trace().events()) corrected += event.name == "leader-information-corrected";
+  EXPECT_GE(corrected, 2u);
+  EXPECT_EQ(c.confirmed.size(), 1u);  // still the same leader
+  c.sim.shutdown();
+}
+
+// G7: the TaskManager boots while it cannot reach ZooKeeper for longer than Curator's retries
+// last, so its first read fails for good; the first connection (CONNECTED) must read again, as
+// TreeCache's root.wasCreated() does, or it never learns the leader.
+TEST(LeaderRetrieval, StartedWhileZooKeeperIsUnreachableReadsOnTheFirstConnection) {
+  Cluster c(6);
+  for (const auto& jm : c.jms) c.sim.start(jm.pid);
+  c.sim.run_until(at_s(20));
+  ASSERT_EQ(c.confirmed.size(), 1u);
+  const auto tm = c.add_retriever(false);
+  for (const sim::ProcessId zk : c.ensemble.pids()) {
+    c.net.cut(tm, zk);
+    c.net.cut(zk, tm);
+  }
+  c.sim.start(tm);
+  c.sim.run_until(at_s(80));
+  EXPECT_TRUE(c.retrieval->last_notified().empty());
+  for (const sim::ProcessId zk : c.ensemble.pids()) {
+    c.net.heal(tm, zk);
+    c.net.heal(zk, tm);
+  }
+  c.sim.run_until(at_s(100));
+  EXPECT_EQ(c.retrieval->last_notified().session_id, c.confirmed.back().session);
+  c.retriever_client.reset();
+  c.sim.shutdown();
+}
+
 }  // namespace
