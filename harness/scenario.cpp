@@ -251,6 +251,11 @@ void parse_expectation(JsonReader reader, Scenario& scenario) {
   if (auto known = reader.optional_field("known")) {
     if (scenario.expect.pass) known->fail("only a violation names a known issue");
     scenario.expect.known = known->as_enum(known_issue_ids());
+    const auto& affected = find_known_issue(scenario.expect.known)->curator_versions;
+    if (std::find(affected.begin(), affected.end(), scenario.curator_version) == affected.end()) {
+      known->fail(scenario.expect.known + " does not affect Curator " + scenario.curator_version +
+                  " (the scenario's \"curator\"), so no violation can be matched to it");
+    }
   }
   reader.finish();
 }

@@ -1,6 +1,6 @@
 # The harness: checker unit tests on hand-built traces, determinism of runs and threads, the CLI's
 # contracts, and every scenario in scenarios/ under the label `scenario`.
-hasim_test(harness_checker_tests harness/checkers_test.cpp)
+hasim_test(harness_checker_tests harness/checkers_test.cpp harness/known_issues_test.cpp)
 hasim_test(harness_determinism_tests harness/determinism_test.cpp)
 if(TARGET harness_determinism_tests)
   target_compile_definitions(harness_determinism_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
