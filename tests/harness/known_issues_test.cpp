@@ -7,6 +7,7 @@
 #include "harness/checkers/zombie_leadership.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/scenario.hpp"
+#include "harness/scenario_runner.hpp"
 #include "harness/sweep.hpp"
 #include "tests/harness/trace_builder.hpp"
 
@@ -229,6 +230,21 @@ TEST(KnownIssueExpectations, ScenarioKeysParseAndBadValuesNameTheirJsonPath) {
   EXPECT_EQ(error_path("", R"({"outcome":"pass","known":"CURATOR-696"})"), "$.expect.known");
   EXPECT_EQ(error_path(R"("curator":"5.7",)", R"({"outcome":"violation","property":"single-leader","known":"CURATOR-696"})"),
             "$.expect.known");
+}
+
+TEST(CheckContextFacts, SessionTimeoutIsTheConfiguredOneAsTheEnsembleNegotiatesIt) {
+  const auto with_timeout = [](const std::string& timeout) {
+    return parse_scenario(R"({"name":"x","zookeeper":{"servers":3,"tick_time":"2 s"},"clusters":[{"jobmanagers":2,)"
+                          R"("flink_config":{"high-availability.type":"zookeeper","high-availability.zookeeper.quorum":"zk1:2181",)"
+                          R"("high-availability.storageDir":"hdfs:///ha","high-availability.zookeeper.client.session-timeout":")" +
+                              timeout + R"("}}],"duration":"10 min","curator":"5.7","expect":{"outcome":"pass"}})",
+                          "x.json");
+  };
+  const CheckContext ten = check_context(with_timeout("10 s"), {{"jm1", "jm2"}});
+  EXPECT_EQ(ten.clusters[0].session_timeout, sim::seconds(10));
+  EXPECT_EQ(ten.curator_version, "5.7");
+  // ZooKeeperServer clamps to [2, 20] ticks: 100 s asks for more than 40 s.
+  EXPECT_EQ(check_context(with_timeout("100 s"), {{"jm1", "jm2"}}).clusters[0].session_timeout, sim::seconds(40));
 }
 
 }  // namespace
