@@ -76,6 +76,23 @@ TEST(Curator696, DoesNotApplyToCurator57) {
   EXPECT_EQ(found[0].known, "");
 }
 
+TEST(Curator696, ExplainsAnOverlapBoundPassedWhileTheZombieBelieves) {
+  auto context = one_cluster();
+  context.bounds.believed_leader_overlap_max = sim::seconds(5);
+  const auto of_clause_c = [&](I reconnected_session) {
+    for (const auto& v : single_leader(zombie_trace(reconnected_session), context)) {
+      if (v.clause == "C") return v;
+    }
+    return Violation();
+  };
+  const Violation zombie = of_clause_c(22);
+  EXPECT_EQ(zombie.at, sim::Instant{} + sim::seconds(53) + sim::nanoseconds(1));
+  EXPECT_EQ(zombie.known, "CURATOR-696");
+  const Violation honest = of_clause_c(11);
+  EXPECT_EQ(honest.property, "single-leader");
+  EXPECT_EQ(honest.known, "");
+}
+
 TEST(Curator696, TheLatchEventsOwnSessionFieldsWinOverTheDerivedOnes) {
   // The model's contract fields (model/flink/TRACE.md): node_session != session is a zombie grant
   // even where the state events alone would not show it.
