@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fmt/core.h>
 
+#include "harness/checkers/known_issues.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/sweep.hpp"
 #include "harness/sweep_report.hpp"
@@ -80,7 +81,12 @@ int replay_command(const ReplayCommand& command) {
   for (const auto& fault : run.faults) {
     fmt::print("fault {} {} {} {} {}\n", sim::format_instant(fault.at), fault.kind, fault.target, fault.node, fault.detail);
   }
-  for (const auto& v : run.violations) fmt::print("violation {} at {}: {}\n", v.property, sim::format_instant(v.at), v.message);
+  for (const auto& v : run.violations) {
+    const KnownIssue* issue = v.known.empty() ? nullptr : find_known_issue(v.known);
+    fmt::print("violation {}{} at {}: {}{}\n", v.property, v.clause.empty() ? "" : " " + v.clause,
+               sim::format_instant(v.at), v.message,
+               issue ? fmt::format(" [known: {} ({})]", issue->id, issue->summary) : std::string());
+  }
   fmt::print("seed {}: trace_hash {:016x}, {}, {} kernel events\n", run.seed, run.trace_hash,
              run.error.empty() ? std::string(sim::to_string(run.outcome)) : "error: " + run.error, run.kernel_events);
   return print(report, false);

@@ -30,6 +30,7 @@ struct RunResult {
   std::vector<FaultRecord> faults;
   std::vector<Violation> violations;
   sim::Duration believed_leader_overlap{};
+  sim::Duration believed_leader_overlap_running{};  // the part of it in which neither JobManager was paused
   std::vector<sim::Duration> failover_times;
 
   // Ended at its duration without a limit or an escaped exception.

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/checkers/known_issues.hpp"
 #include "harness/json_reader.hpp"
 
 namespace harness {
@@ -247,6 +248,15 @@ void parse_expectation(JsonReader reader, Scenario& scenario) {
   if (!scenario.expect.pass) scenario.expect.property = reader.object_field("property").as_enum(property_names());
   if (auto why = reader.optional_field("why")) scenario.expect.why = why->as_string();
   if (scenario.expect.pass && reader.has("property")) reader.object_field("property").fail("only a violation names a property");
+  if (auto known = reader.optional_field("known")) {
+    if (scenario.expect.pass) known->fail("only a violation names a known issue");
+    scenario.expect.known = known->as_enum(known_issue_ids());
+    const auto& affected = find_known_issue(scenario.expect.known)->curator_versions;
+    if (std::find(affected.begin(), affected.end(), scenario.curator_version) == affected.end()) {
+      known->fail(scenario.expect.known + " does not affect Curator " + scenario.curator_version +
+                  " (the scenario's \"curator\"), so no violation can be matched to it");
+    }
+  }
   reader.finish();
 }
 
@@ -372,6 +382,8 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   if (auto overlap = root.optional_field("believed_leader_overlap_max")) {
     scenario.believed_leader_overlap_max = overlap->as_duration(true);
   }
+  if (auto curator = root.optional_field("curator")) scenario.curator_version = curator->as_enum({"5.4", "5.7"});
+  if (auto known = root.optional_field("known_issues")) scenario.known_issues_fail = known->as_enum({"pass", "fail"}) == "fail";
   parse_expectation(root.object_field("expect"), scenario);
   if (auto seeds = root.optional_field("seeds")) {
     if (auto start = seeds->optional_field("start")) scenario.seed_start = static_cast<std::uint64_t>(start->as_int(0, INT64_MAX));

@@ -103,9 +103,14 @@ inline const std::vector<std::string>& property_names() {
   return names;
 }
 
+// How "expect" and known issues combine (harness/README.md, "Known issues"): a pass scenario
+// fails a run on an unexplained violation (and, with "known_issues": "fail", on a known one too);
+// a violation scenario needs, in every run, a violation of `property` whose known-issue id is
+// `known` ("" = an unexplained one: a mutant's violation must not pass for a known upstream issue).
 struct Expectation {
   bool pass = true;
   std::string property;  // when !pass: the property that must break
+  std::string known;     // when !pass: the known issue that violation must be matched to, "" none
   std::string why;
 };
 
@@ -126,6 +131,12 @@ struct Scenario {
   std::optional<sim::Duration> believed_leader_overlap_max;
   Expectation expect;
   model::flink::Mutant mutant = model::flink::Mutant::kNone;
+  // "curator": the Curator release the JobManagers run, "5.4" (Flink 1.18-1.20 ship 5.4.0) or
+  // "5.7" (CURATOR-696 fixed). Known issues apply only to the releases they affect.
+  std::string curator_version = "5.4";
+  // "known_issues": "pass" (default): violations matched to a known upstream issue
+  // (harness/KNOWN_ISSUES.md) do not fail a run; "fail": they count like unexplained ones.
+  bool known_issues_fail = false;
   std::uint64_t seed_start = 1;
   std::uint64_t seed_count = 100;
   std::string source;  // file it was read from

@@ -19,6 +19,8 @@ model::flink::ClusterOptions cluster_options(const Scenario& scenario, const Clu
   options.restart_delay = spec.restart_delay;
   options.config = spec.config;
   options.mutant = mutant;
+  // TODO(integrator, contract point 2): set options.curator_version from scenario.curator_version ("5.7" ->
+  // model::curator::CuratorVersion::k5_7, else k5_4) once model/flink/cluster.hpp has the field.
   for (const auto& job : scenario.jobs) {
     if (job.cluster == spec.name) options.jobs.push_back({job.id, job.submit_at, job.finish_at, job.cancel_at, job.fail_at});
   }
@@ -116,6 +118,7 @@ class ScenarioRun {
     result_.violations = check_properties(events, context, scenario_.properties);
     const RunMeasurements measured = measure_run(events, context);
     result_.believed_leader_overlap = measured.believed_leader_overlap;
+    result_.believed_leader_overlap_running = measured.believed_leader_overlap_running;
     result_.failover_times = measured.failover_times;
     if (options_.keep_events) result_.events = events;
   }
@@ -137,11 +140,14 @@ class ScenarioRun {
 
 CheckContext check_context(const Scenario& scenario, const std::vector<std::vector<std::string>>& jobmanager_names) {
   CheckContext context;
+  context.curator_version = scenario.curator_version;
   for (std::size_t c = 0; c < scenario.clusters.size(); c++) {
     const ClusterSpec& spec = scenario.clusters[c];
     context.clusters.push_back({scenario.clusters.size() > 1 ? spec.name : "", spec.config.zookeeper_namespace(),
                                 c < jobmanager_names.size() ? jobmanager_names[c] : std::vector<std::string>{},
-                                spec.config.checkpoint_interval.has_value()});
+                                spec.config.checkpoint_interval.has_value(),
+                                model::zk::negotiate_session_timeout(spec.config.zookeeper_client.session_timeout,
+                                                                     scenario.zookeeper.session_bounds())});
   }
   context.faults_end = sim::Instant{} + scenario.faults_end;
   context.run_end = sim::Instant{} + scenario.duration;

@@ -66,10 +66,19 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   return results;
 }
 
+bool counts_against_pass(const Scenario& scenario, const Violation& violation) {
+  return violation.known.empty() || scenario.known_issues_fail;
+}
+
 bool run_failed(const Scenario& scenario, const RunResult& run) {
-  if (scenario.expect.pass) return !run.completed() || !run.violations.empty();
-  return !std::any_of(run.violations.begin(), run.violations.end(),
-                      [&](const Violation& v) { return v.property == scenario.expect.property; });
+  if (scenario.expect.pass) {
+    return !run.completed() || std::any_of(run.violations.begin(), run.violations.end(), [&](const Violation& v) {
+             return counts_against_pass(scenario, v);
+           });
+  }
+  return !std::any_of(run.violations.begin(), run.violations.end(), [&](const Violation& v) {
+    return v.property == scenario.expect.property && v.known == scenario.expect.known;
+  });
 }
 
 }  // namespace harness

@@ -27,9 +27,14 @@ std::vector<std::uint64_t> select_seeds(std::uint64_t start, std::uint64_t count
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
                                  const RunOptions& options = {});
 
-// What a run means for the scenario: for a pass scenario, a run is failing when it has any
-// violation or did not complete; for a scenario that expects a property to break (a mutant's),
-// a run is failing when that property did not break in it.
+// Whether a violation fails a pass scenario: an unexplained one always; one matched to a known
+// upstream issue only when the scenario says "known_issues": "fail".
+bool counts_against_pass(const Scenario& scenario, const Violation& violation);
+
+// What a run means for the scenario: for a pass scenario, a run is failing when it did not
+// complete or has a violation that counts_against_pass; for a scenario that expects a property to
+// break (a mutant's, or a directed known-issue scenario's), a run is failing unless that property
+// broke in it with the expected known-issue id (expect.known; "" = an unexplained violation).
 bool run_failed(const Scenario& scenario, const RunResult& run);
 
 }  // namespace harness

@@ -1,7 +1,9 @@
 #pragma once
 // What `hasim run`, `replay` and `explore` print: one line per failing seed with a copy-paste
-// replay command, then a summary (seeds, violations, believed-leader overlap and failover time
-// p50/p99/max, simulated/wall time ratio); or all of it as one JSON object with --json.
+// replay command, then the seeds whose violations are all known upstream issues (each marked
+// "known: <id> (<summary>)"), then a summary (seeds, violations unexplained and known,
+// believed-leader overlap in all and with both JobManagers running, failover time
+// min/p50/p99/max, simulated/wall time ratio); or all of it as one JSON object with --json.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +25,7 @@ struct SweepReport {
 };
 
 struct Percentiles {
-  std::int64_t p50 = 0, p99 = 0, max = 0;
+  std::int64_t min = 0, p50 = 0, p99 = 0, max = 0;
   std::size_t samples = 0;
 };
 // Nearest-rank percentiles of millisecond values.
@@ -33,7 +35,8 @@ std::string replay_command(const SweepReport& report, std::uint64_t seed);
 // The lines for failing seeds, then the summary.
 std::string format_text(const SweepReport& report);
 nlohmann::json format_json(const SweepReport& report);
-// 0: every run as the scenario expects; 1: some run is not.
+// 0: every run as the scenario expects (known upstream issues do not fail a pass scenario unless
+// it sets "known_issues": "fail"); 1: some run is not.
 int exit_status(const SweepReport& report);
 
 }  // namespace harness

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/time.hpp"
@@ -13,9 +14,23 @@
 namespace harness {
 
 struct Violation {
+  Violation() = default;
+  Violation(std::string property_name, sim::Instant found_at, std::string text)
+      : property(std::move(property_name)), at(found_at), message(std::move(text)) {}
+
   std::string property;  // one of property_names()
   sim::Instant at;       // simulated time at which the property was found broken
   std::string message;
+  // What the verdict rests on, for the known-issue matcher (known_issues.hpp); "" when it does
+  // not apply to the clause.
+  std::string clause;                         // "A", "B", ... of the property's definition
+  std::string cluster;                        // trace name
+  std::string process;                        // the process of the offending event
+  std::string session;                        // the leader session of the offending event
+  std::vector<std::string> related_sessions;  // other leader sessions the verdict rests on
+  std::string job;
+  std::string path;                           // a checkpoint pointer path
+  std::string known;                          // a known upstream issue id (known_issues.hpp), "" none
 };
 
 struct ClusterFacts {
@@ -23,6 +38,10 @@ struct ClusterFacts {
   std::string zookeeper_namespace;       // "/flink/default": clusters sharing one compete for one latch
   std::vector<std::string> jobmanagers;  // process names, index = jobmanager index
   bool checkpointing = false;            // execution.checkpointing.interval is set
+  // The ZooKeeper session timeout its JobManagers run with: the configured
+  // high-availability.zookeeper.client.session-timeout as the ensemble negotiates it
+  // (ZooKeeperServer clamps it to [minSessionTimeout, maxSessionTimeout], by default [2, 20] ticks).
+  sim::Duration session_timeout = sim::seconds(60);
 };
 
 struct Bounds {
@@ -35,6 +54,7 @@ struct Bounds {
 
 struct CheckContext {
   std::vector<ClusterFacts> clusters;
+  std::string curator_version = "5.4";  // the scenario's "curator": which known Curator issues apply
   sim::Instant faults_end;  // everything healed here; liveness bounds count from here
   sim::Instant run_end;     // the last instant the trace covers
   Bounds bounds;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "harness/checkers/ha_lifecycle.hpp"
+#include "harness/checkers/known_issues.hpp"
 #include "harness/checkers/leadership.hpp"
 #include "harness/checkers/liveness.hpp"
 #include "harness/checkers/no_lost_checkpoint.hpp"
@@ -28,13 +29,16 @@ std::vector<Violation> check_properties(const Events& events, const CheckContext
     out.insert(out.end(), found.begin(), found.end());
   }
   std::stable_sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) { return a.at < b.at; });
+  match_known_issues(events, context, out);
   return out;
 }
 
 RunMeasurements measure_run(const Events& events, const CheckContext& context) {
   RunMeasurements measurements;
-  measurements.believed_leader_overlap =
-      believed_leader_overlap(believed_leader_intervals(events, context), context.run_end).total;
+  const auto intervals = believed_leader_intervals(events, context);
+  measurements.believed_leader_overlap = believed_leader_overlap(intervals, context.run_end).total;
+  measurements.believed_leader_overlap_running =
+      believed_leader_overlap(running_belief_intervals(intervals, events, context), context.run_end).total;
   measurements.failover_times = failover_times(events, context);
   return measurements;
 }

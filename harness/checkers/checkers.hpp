@@ -7,12 +7,14 @@
 
 namespace harness {
 
-// Violations of the named properties (property_names()), ordered by simulated time.
+// Violations of the named properties (property_names()), ordered by simulated time, each with
+// `known` set when the trace shows a known upstream issue's mechanism (known_issues.hpp).
 std::vector<Violation> check_properties(const Events& events, const CheckContext& context,
                                         const std::vector<std::string>& properties);
 
 struct RunMeasurements {
   sim::Duration believed_leader_overlap{};
+  sim::Duration believed_leader_overlap_running{};  // of it, the time neither JobManager was paused
   std::vector<sim::Duration> failover_times;
 };
 RunMeasurements measure_run(const Events& events, const CheckContext& context);

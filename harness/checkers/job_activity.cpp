@@ -9,6 +9,8 @@ void JobActivity::observe(const sim::TraceEvent& event) {
     if (!cluster_of_jobmanager(context_, event.process)) return;
     if (event.name == "pause") paused_.insert(event.process);
     if (event.name == "resume" || event.name == "crash" || event.name == "boot") paused_.erase(event.process);
+    if (event.name == "resume") resumed_[event.process] = event.at;
+    if (event.name == "pause" || event.name == "crash" || event.name == "boot") resumed_.erase(event.process);
     if (event.name == "crash") on_jobmanager_crash(event.process, event.at);
     return;
   }
@@ -49,6 +51,12 @@ void JobActivity::note_running(const JobKey& key, sim::Instant at) {
   const bool running = !jobs_[key].running_on.empty();
   if (!points.empty() && points.back().running == running) return;
   points.push_back({at, running});
+}
+
+std::optional<sim::Instant> JobActivity::resumed_at(const std::string& term) const {
+  const auto it = resumed_.find(term.substr(0, term.find(' ')));
+  if (it == resumed_.end()) return std::nullopt;
+  return it->second;
 }
 
 const JobState* JobActivity::job(const JobKey& key) const {

@@ -46,6 +46,8 @@ class JobActivity {
   const JobState* job(const JobKey& key) const;
   // `term` is a process name, or "<process> <session_id>" as in JobState's sets.
   bool paused(const std::string& term) const { return paused_.count(term.substr(0, term.find(' '))) != 0; }
+  // When the term's JobManager last resumed from a pause (nullopt: never, or crashed or paused since).
+  std::optional<sim::Instant> resumed_at(const std::string& term) const;
   // Whether the job was running on some JobManager at any instant of [from, to].
   bool ran_within(const JobKey& key, sim::Instant from, sim::Instant to) const;
 
@@ -57,6 +59,7 @@ class JobActivity {
   std::map<JobKey, JobState> jobs_;
   std::map<JobKey, std::vector<RunningPoint>> history_;
   std::set<std::string> paused_;
+  std::map<std::string, sim::Instant> resumed_;  // JobManager -> its latest resume
 };
 
 }  // namespace harness

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace harness {
 namespace {
@@ -44,39 +45,102 @@ Overlap believed_leader_overlap(const std::vector<BeliefInterval>& intervals, si
                                 std::optional<sim::Duration> bound) {
   // Sweep each cluster's interval ends in time order; ends sort before starts at one instant, so
   // a hand-over at a single instant is no overlap.
-  std::map<std::string, std::vector<std::pair<sim::Instant, int>>> edges;
+  struct Edge {
+    sim::Instant at;
+    int delta;
+    std::string session;
+    auto operator<=>(const Edge&) const = default;
+  };
+  std::map<std::string, std::vector<Edge>> edges;
   for (const auto& interval : intervals) {
-    edges[interval.cluster].emplace_back(interval.from, +1);
-    edges[interval.cluster].emplace_back(interval.to.value_or(run_end), -1);
+    edges[interval.cluster].push_back({interval.from, +1, interval.session_id});
+    edges[interval.cluster].push_back({interval.to.value_or(run_end), -1, interval.session_id});
   }
   Overlap overlap;
   for (auto& [cluster, points] : edges) {
     std::sort(points.begin(), points.end());
-    int believers = 0;
+    std::multiset<std::string> believed;
     sim::Instant previous{};
-    for (const auto& [at, delta] : points) {
-      if (believers >= 2) {
-        const sim::Duration span = at - previous;
+    for (const auto& edge : points) {
+      if (believed.size() >= 2) {
+        const sim::Duration span = edge.at - previous;
         if (bound && !overlap.exceeded_at && overlap.total + span > *bound) {
           overlap.exceeded_at = previous + (*bound - overlap.total) + sim::nanoseconds(1);
+          overlap.sessions_at_exceeded.assign(believed.begin(), believed.end());
         }
         overlap.total += span;
       }
-      believers += delta;
-      previous = at;
+      if (edge.delta > 0) {
+        believed.insert(edge.session);
+      } else if (const auto it = believed.find(edge.session); it != believed.end()) {
+        believed.erase(it);
+      }
+      previous = edge.at;
     }
   }
   return overlap;
 }
 
+std::vector<BeliefInterval> running_belief_intervals(const std::vector<BeliefInterval>& intervals, const Events& events,
+                                                     const CheckContext& context) {
+  std::map<std::string, std::vector<std::pair<sim::Instant, sim::Instant>>> pauses;  // JobManager -> [from, to)
+  std::map<std::string, sim::Instant> paused_since;
+  for (const auto& event : events) {
+    if (event.category != "proc" || !cluster_of_jobmanager(context, event.process)) continue;
+    if (event.name == "pause") paused_since.emplace(event.process, event.at);
+    if (event.name != "resume" && event.name != "crash") continue;
+    const auto since = paused_since.find(event.process);
+    if (since == paused_since.end()) continue;
+    pauses[event.process].emplace_back(since->second, event.at);
+    paused_since.erase(since);
+  }
+  for (const auto& [jobmanager, since] : paused_since) pauses[jobmanager].emplace_back(since, sim::Instant{INT64_MAX});
+  std::vector<BeliefInterval> running;
+  for (const auto& interval : intervals) {
+    BeliefInterval piece = interval;
+    for (const auto& [from, to] : pauses[interval.jobmanager]) {
+      if (to <= piece.from || (piece.to && from >= *piece.to)) continue;
+      if (from > piece.from) {
+        BeliefInterval before = piece;
+        before.to = from;
+        running.push_back(before);
+      }
+      if (piece.to && to >= *piece.to) {
+        piece.from = *piece.to;  // nothing left
+        break;
+      }
+      piece.from = std::max(piece.from, to);
+    }
+    if (!piece.to || piece.from < *piece.to) running.push_back(piece);
+  }
+  return running;
+}
+
 namespace {
 
+struct Believer {
+  std::string session;
+  sim::Instant granted_at;
+};
+
 struct ClusterFailover {
-  std::map<std::string, bool> believers;       // JobManager -> believes it leads
-  std::optional<sim::Instant> lost_at;         // a failover is under way since
+  std::map<std::string, Believer> believers;  // JobManager -> its open belief
+  std::optional<sim::Instant> lost_at;        // a failover is under way since
   std::string lost_jobmanager;
   bool lost_by_pause = false;
+  std::string confirmed_session;  // of the latest `dispatcher` confirm
+  sim::Instant confirmed_at{};
 };
+
+// Whether losing `jobmanager` loses the cluster's leader: it believes it leads and no other
+// session's Dispatcher was confirmed after its grant (else it had been replaced already).
+bool leads(const ClusterFailover& state, const std::string& jobmanager) {
+  const auto it = state.believers.find(jobmanager);
+  if (it == state.believers.end()) return false;
+  const bool superseded = !state.confirmed_session.empty() && state.confirmed_session != it->second.session &&
+                          state.confirmed_at > it->second.granted_at;
+  return !superseded;
+}
 
 }  // namespace
 
@@ -84,7 +148,7 @@ std::vector<sim::Duration> failover_times(const Events& events, const CheckConte
   std::map<std::string, ClusterFailover> clusters;
   std::vector<sim::Duration> times;
   auto begin_loss = [](ClusterFailover& state, const sim::TraceEvent& event, bool by_pause) {
-    if (state.lost_at) return;
+    if (state.lost_at || !leads(state, event.process)) return;
     state.lost_at = event.at;
     state.lost_jobmanager = event.process;
     state.lost_by_pause = by_pause;
@@ -92,13 +156,15 @@ std::vector<sim::Duration> failover_times(const Events& events, const CheckConte
   for (const auto& event : events) {
     if (event.category == "flink") {
       ClusterFailover& state = clusters[text_field(event, "cluster")];
-      if (event.name == "grant") state.believers[event.process] = true;
-      if (event.name == "revoke" && state.believers[event.process]) {
-        state.believers[event.process] = false;
+      if (event.name == "grant") state.believers[event.process] = {text_field(event, "session_id"), event.at};
+      if (event.name == "revoke" && state.believers.count(event.process)) {
         begin_loss(state, event, false);
+        state.believers.erase(event.process);
       }
-      if (event.name == "confirm" && text_field(event, "component") == "dispatcher" && state.lost_at) {
-        times.push_back(event.at - *state.lost_at);
+      if (event.name == "confirm" && text_field(event, "component") == "dispatcher") {
+        state.confirmed_session = text_field(event, "session_id");
+        state.confirmed_at = event.at;
+        if (state.lost_at) times.push_back(event.at - *state.lost_at);
         state.lost_at.reset();
       }
       continue;
@@ -106,10 +172,10 @@ std::vector<sim::Duration> failover_times(const Events& events, const CheckConte
     const ClusterFacts* cluster = event.category == "proc" ? cluster_of_jobmanager(context, event.process) : nullptr;
     if (!cluster) continue;
     ClusterFailover& state = clusters[cluster->trace_name];
-    const bool believes = state.believers[event.process];
+    const bool believes = state.believers.count(event.process) != 0;
     if (event.name == "crash") {
-      state.believers[event.process] = false;
       if (believes) begin_loss(state, event, false);
+      state.believers.erase(event.process);
     } else if (event.name == "pause" && believes) {
       begin_loss(state, event, true);
     } else if (event.name == "resume" && believes && state.lost_at && state.lost_by_pause &&

@@ -25,14 +25,23 @@ std::vector<BeliefInterval> believed_leader_intervals(const Events& events, cons
 struct Overlap {
   sim::Duration total{};
   std::optional<sim::Instant> exceeded_at;
+  std::vector<std::string> sessions_at_exceeded;  // the leader sessions believed at `exceeded_at`
 };
 Overlap believed_leader_overlap(const std::vector<BeliefInterval>& intervals, sim::Instant run_end,
                                 std::optional<sim::Duration> bound = std::nullopt);
 
-// Each failover: from the loss of a believed leader (its crash, its pause, or its revoke) to the
-// next `confirm` of component "dispatcher" in its cluster. A paused leader that resumes still
-// believing, before anyone else was confirmed, was no failover. Losses that never end in a
-// confirm before the run's end are not counted.
+// The parts of belief intervals during which their JobManager was not paused (a pause runs from
+// its `proc` `pause` to its `resume`, or its crash). Their overlap is the time two JobManagers
+// both believed they lead while both were running: the part of the overlap in which both could act.
+std::vector<BeliefInterval> running_belief_intervals(const std::vector<BeliefInterval>& intervals, const Events& events,
+                                                     const CheckContext& context);
+
+// One value per leader loss: from the loss of the cluster's leader (the crash, pause or revoke of a
+// JobManager that believes it leads and whose session no other session's `dispatcher` confirm has
+// superseded) to the next `confirm` of component "dispatcher" in its cluster. A paused leader that
+// resumes still believing, before anyone else was confirmed, was no failover; the later revoke of
+// a leader someone else already replaced is no new loss. Losses that never end in a confirm
+// before the run's end are not counted.
 std::vector<sim::Duration> failover_times(const Events& events, const CheckContext& context);
 
 }  // namespace harness

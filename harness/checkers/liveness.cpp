@@ -28,9 +28,12 @@ void check_leader(const Events& events, const CheckContext& context, std::vector
              (!interval.to || *interval.to > deadline) && confirmed.count({interval.cluster, interval.session_id});
     });
     if (led) continue;
-    out.push_back({kProperty, deadline,
-                   "no confirmed leader" + (cluster.trace_name.empty() ? "" : " in cluster " + cluster.trace_name) +
-                       " " + sim::format_duration(context.bounds.leader_within) + " after the faults healed"});
+    Violation violation{kProperty, deadline,
+                        "no confirmed leader" + (cluster.trace_name.empty() ? "" : " in cluster " + cluster.trace_name) +
+                            " " + sim::format_duration(context.bounds.leader_within) + " after the faults healed"};
+    violation.clause = "A";
+    violation.cluster = cluster.trace_name;
+    out.push_back(std::move(violation));
   }
 }
 
@@ -62,9 +65,13 @@ void check_checkpoints(const Events& events, const CheckContext& context, std::v
     const bool committed = std::any_of(job.commits.begin(), job.commits.end(),
                                        [&](sim::Instant at) { return at > from && at <= deadline; });
     if (committed) continue;
-    out.push_back({kProperty, deadline,
-                   describe(key) + " committed no checkpoint within " +
-                       sim::format_duration(context.bounds.checkpoint_within) + " of " + sim::format_instant(from)});
+    Violation violation{kProperty, deadline,
+                        describe(key) + " committed no checkpoint within " +
+                            sim::format_duration(context.bounds.checkpoint_within) + " of " + sim::format_instant(from)};
+    violation.clause = "B";
+    violation.cluster = key.cluster;
+    violation.job = key.job;
+    out.push_back(std::move(violation));
   }
 }
 

@@ -3,26 +3,23 @@
 #include <map>
 #include <set>
 
+#include "harness/checkers/resurrected_pointer.hpp"
+
 namespace harness {
 namespace {
-
-// ".../checkpoints/0000000000000000042" -> 42; -1 when the last component is not a number.
-std::int64_t checkpoint_id_of_pointer(const std::string& path) {
-  const std::string last = path.substr(path.rfind('/') + 1);
-  if (last.empty() || last.find_first_not_of("0123456789") != std::string::npos || last.size() > 19) return -1;
-  return std::stoll(last);
-}
 
 constexpr const char* kProperty = "no-lost-checkpoint";
 
 struct Committed {
   std::int64_t id = 0;
+  std::string session;  // the leader session that committed it
   std::string file;     // storage path
   std::string pointer;  // znode path, "" when no checkpoint-added named the file
 };
 
 struct JobCheckpoints {
   std::int64_t highest_committed = 0;
+  std::string highest_committed_session;
   std::optional<Committed> latest;  // guarded until superseded
   std::map<std::string, std::string> pointer_of_file;  // from checkpoint-added
   bool terminal = false;
@@ -35,6 +32,8 @@ class LatestCheckpointGuard {
     if (event.category != "flink") return;
     JobCheckpoints& job = jobs_[job_key(event)];
     if (event.name == "checkpoint-added") {
+      check_recreated(event, out);
+      listed_[text_field(event, "path")] = event;
       job.pointer_of_file[storage_path(text_field(event, "file"))] = text_field(event, "path");
       // The store subsumes older checkpoints as soon as a newer one is in it, before the
       // coordinator reports the newer one complete (addCheckpointAndSubsumeOldestOne).
@@ -48,29 +47,75 @@ class LatestCheckpointGuard {
     } else if (event.name == "checkpoint-removed" || event.name == "checkpoint-pointer-deleted" ||
                event.name == "checkpoint-file-discarded") {
       if (event.name != "checkpoint-pointer-deleted") removal_discarded_.insert(text_field(event, "path"));
+      if (event.name != "checkpoint-removed") gone_files_.insert(storage_path(text_field(event, "file")));
+      // A pointer whose removal got as far as the file has lost its `locks` child first: a store
+      // recovery takes it for marked for deletion and skips it (ZooKeeperStateHandleStore.getAndLock
+      // cannot create the lock: NoNode), so it is no longer listed.
+      listed_.erase(text_field(event, "path"));
       check_removal(event, job, out);
     } else if (event.name == "checkpoint-read-missing-file") {
       check_missing_file(event, out);
     }
   }
 
+  // D, at the end of the run: every pointer the store still lists names a file that exists.
+  void check_listed_at_end(sim::Instant run_end, std::vector<Violation>& out) {
+    for (const auto& [path, added] : listed_) {
+      const std::string file = storage_path(text_field(added, "file"));
+      if (!gone_files_.count(file) || lost_files_.count(file) || reported_.count(path + "#recreated")) continue;
+      Violation violation{kProperty, run_end,
+                          describe(job_key(added)) + ": at the end of the run the store lists checkpoint pointer " +
+                              path + " (added by " + added.process + " at " + sim::format_instant(added.at) +
+                              ") whose file " + file + " is gone: every recovery of the job will fail on it"};
+      fill(violation, added, "D");
+      out.push_back(std::move(violation));
+    }
+  }
+
  private:
+  static void fill(Violation& violation, const sim::TraceEvent& event, const char* clause) {
+    violation.clause = clause;
+    violation.cluster = text_field(event, "cluster");
+    violation.process = event.process;
+    violation.session = text_field(event, "session_id");
+    violation.job = text_field(event, "job");
+    violation.path = text_field(event, "path");
+  }
+
+  // D: checkpoint ids are never reused, so a pointer created at a path whose file a removal has
+  // discarded is a retry of an old addAndLock that resurrects a removed checkpoint.
+  void check_recreated(const sim::TraceEvent& event, std::vector<Violation>& out) {
+    const std::string path = text_field(event, "path");
+    if (!removal_discarded_.count(path) || !reported_.insert(path + "#recreated").second) return;
+    Violation violation{kProperty, event.at,
+                        describe(job_key(event)) + ": " + event.process + " created checkpoint pointer " + path +
+                            " (attempts " + std::to_string(int_field_or(event, "attempts", 1)) + ") after a removal " +
+                            "had discarded that checkpoint's file: the store lists a checkpoint nobody can restore"};
+    fill(violation, event, "D");
+    out.push_back(std::move(violation));
+  }
+
   void on_committed(const sim::TraceEvent& event, JobCheckpoints& job) {
     const std::int64_t id = int_field_or(event, "checkpoint_id", 0);
     if (id <= job.highest_committed) return;  // a late, lower commit supersedes nothing
     job.highest_committed = id;
+    job.highest_committed_session = text_field(event, "session_id");
     const std::string file = storage_path(text_field(event, "file"));
     const auto pointer = job.pointer_of_file.find(file);
-    job.latest = Committed{id, file, pointer == job.pointer_of_file.end() ? "" : pointer->second};
+    job.latest = Committed{id, job.highest_committed_session, file,
+                           pointer == job.pointer_of_file.end() ? "" : pointer->second};
   }
 
   void check_restore(const sim::TraceEvent& event, const JobCheckpoints& job, std::vector<Violation>& out) {
     const std::int64_t restored = int_field_or(event, "checkpoint_id", 0);
     if (restored >= job.highest_committed) return;
-    out.push_back({kProperty, event.at,
-                   describe(job_key(event)) + " restored by " + event.process + " from checkpoint " +
-                       std::to_string(restored) + " but checkpoint " + std::to_string(job.highest_committed) +
-                       " was committed"});
+    Violation violation{kProperty, event.at,
+                        describe(job_key(event)) + " restored by " + event.process + " from checkpoint " +
+                            std::to_string(restored) + " but checkpoint " + std::to_string(job.highest_committed) +
+                            " was committed (by session " + job.highest_committed_session + ")"};
+    fill(violation, event, "A");
+    violation.related_sessions = {job.highest_committed_session};
+    out.push_back(std::move(violation));
   }
 
   void check_removal(const sim::TraceEvent& event, const JobCheckpoints& job, std::vector<Violation>& out) {
@@ -89,16 +134,19 @@ class LatestCheckpointGuard {
     const std::string file = storage_path(text_field(event, "file"));
     if (removal_discarded_.count(path) || lost_files_.count(file)) return;
     if (!reported_.insert(path + "#missing").second) return;
-    out.push_back({kProperty, event.at,
-                   describe(job_key(event)) + ": recovery by " + event.process + " finds checkpoint pointer " + path +
-                       " but its file " + file + " was deleted while the pointer stayed (no removal of that " +
-                       "pointer, no injected loss): the store lists a checkpoint nobody can restore"});
+    Violation violation{kProperty, event.at,
+                        describe(job_key(event)) + ": recovery by " + event.process + " finds checkpoint pointer " +
+                            path + " but its file " + file + " was deleted while the pointer stayed (no removal of " +
+                            "that pointer, no injected loss): the store lists a checkpoint nobody can restore"};
+    fill(violation, event, "C");
+    out.push_back(std::move(violation));
   }
 
   void observe_storage(const sim::TraceEvent& event, std::vector<Violation>& out) {
     if (event.name == "lose") lost_files_.insert(text_field(event, "path"));
     if (event.name != "delete" || text_field(event, "status") != "ok") return;
     const std::string path = text_field(event, "path");
+    gone_files_.insert(path);
     for (const auto& [key, job] : jobs_) {
       if (job.latest && !job.terminal && job.latest->file == path) report(event, job, "its file", out);
     }
@@ -108,16 +156,21 @@ class LatestCheckpointGuard {
               std::vector<Violation>& out) {
     const std::string key = job.latest->file + "#" + what;
     if (!reported_.insert(key).second) return;
-    out.push_back({kProperty, event.at,
-                   event.process + " deleted " + what + " of the latest committed checkpoint " +
-                       std::to_string(job.latest->id) + " (" + event.category + " " + event.name + ") " +
-                       "before anything superseded it"});
+    Violation violation{kProperty, event.at,
+                        event.process + " deleted " + what + " of the latest committed checkpoint " +
+                            std::to_string(job.latest->id) + " (" + event.category + " " + event.name + ") " +
+                            "before anything superseded it"};
+    fill(violation, event, "B");
+    violation.related_sessions = {job.latest->session};
+    out.push_back(std::move(violation));
   }
 
   std::map<JobKey, JobCheckpoints> jobs_;
   std::set<std::string> reported_;
   std::set<std::string> removal_discarded_;  // pointer paths whose removal discarded the file
   std::set<std::string> lost_files_;         // storage paths lost by an injected fault
+  std::set<std::string> gone_files_;         // storage paths discarded or deleted
+  std::map<std::string, sim::TraceEvent> listed_;  // pointer path -> the checkpoint-added that listed it
 };
 
 }  // namespace
@@ -129,10 +182,11 @@ std::string storage_path(const std::string& file) {
   return path == std::string::npos ? std::string("/") : file.substr(path);
 }
 
-std::vector<Violation> check_no_lost_checkpoint(const Events& events, const CheckContext& /*context*/) {
+std::vector<Violation> check_no_lost_checkpoint(const Events& events, const CheckContext& context) {
   std::vector<Violation> out;
   LatestCheckpointGuard guard;
   for (const auto& event : events) guard.observe(event, out);
+  guard.check_listed_at_end(context.run_end, out);
   return out;
 }
 

@@ -14,6 +14,12 @@
 //     `checkpoint-removed` naming the path: a removal a crash cut short) or the file was lost by
 //     an injected fault (`fs` `lose`). Such a pointer fails every recovery of the job
 //     (FLINK-24543 discards the file behind the pointer of its own committed multi).
+//  D. no pointer is resurrected: no `checkpoint-added` creates a pointer at a path after a removal
+//     discarded that path's file (`checkpoint-file-discarded` / `checkpoint-removed` naming it);
+//     and at the end of the run every pointer the store still lists (added, and neither deleted
+//     nor marked for deletion by a removal that reached its file) names a file that exists (not
+//     discarded, not deleted; a file lost by an injected fault is the fault, as in B and C). The
+//     end-of-run half catches a dangling pointer no recovery has read yet.
 #include "harness/checkers/check_context.hpp"
 
 namespace harness {

@@ -10,14 +10,42 @@ namespace {
 
 constexpr const char* kProperty = "no-lost-job";
 
-void check_twice_at_once(const sim::TraceEvent& event, const JobActivity& before, std::vector<Violation>& out) {
+// How long a JobManager resumed from a pause may go on believing it leads: its ZooKeeper client
+// notices the silence only at its read timeout, 2/3 of the negotiated session timeout after it
+// last heard from the server (ClientCnxn.SendThread: readTimeout = sessionTimeout * 2 / 3), and
+// ClientCnxnSocketNIO.cleanup then sleeps 100 ms before Disconnected is delivered
+// (flink-ha-facts.md, "Java client delay"). Until then its JobMaster still runs the job, and the
+// TaskManagers already follow the new leader.
+sim::Duration detection_window(const CheckContext& context, const std::string& term) {
+  const ClusterFacts* cluster = cluster_of_jobmanager(context, term.substr(0, term.find(' ')));
+  const sim::Duration session_timeout = cluster ? cluster->session_timeout : sim::seconds(60);
+  return sim::nanoseconds(session_timeout.ns * 2 / 3) + sim::milliseconds(100);
+}
+
+// A term is not running while its JobManager is paused, nor for the detection window after it
+// resumed (until the term is suspended on the revoke that ends the window).
+bool stopped_by_pause(const JobActivity& before, const CheckContext& context, const std::string& term, sim::Instant at) {
+  if (before.paused(term)) return true;
+  const auto resumed = before.resumed_at(term);
+  return resumed && at <= *resumed + detection_window(context, term);
+}
+
+void check_twice_at_once(const sim::TraceEvent& event, const JobActivity& before, const CheckContext& context,
+                         std::vector<Violation>& out) {
   const JobState* job = before.job(job_key(event));
   if (!job) return;
   const std::string term = event.process + " " + text_field(event, "session_id");
   for (const auto& other : job->running_on) {
-    if (other == term || before.paused(other)) continue;
-    out.push_back({kProperty, event.at,
-                   describe(job_key(event)) + " runs on " + term + " while still running on " + other});
+    if (other == term || stopped_by_pause(before, context, other, event.at)) continue;
+    Violation violation{kProperty, event.at,
+                        describe(job_key(event)) + " runs on " + term + " while still running on " + other};
+    violation.clause = "B";
+    violation.cluster = text_field(event, "cluster");
+    violation.process = event.process;
+    violation.session = text_field(event, "session_id");
+    violation.related_sessions = {other.substr(other.find(' ') + 1)};
+    violation.job = text_field(event, "job");
+    out.push_back(std::move(violation));
     return;
   }
 }
@@ -48,10 +76,14 @@ void check_runs_again(const JobActivity& activity, const CheckContext& context, 
     const sim::Instant deadline = from + context.bounds.job_running_within;
     if (deadline > context.run_end || (job.terminal_at && *job.terminal_at <= deadline)) continue;
     if (activity.ran_within(key, from, deadline)) continue;
-    out.push_back({kProperty, deadline,
-                   describe(key) + " acknowledged at " + sim::format_instant(*job.acknowledged_at) +
-                       " is not running within " + sim::format_duration(context.bounds.job_running_within) +
-                       " of " + sim::format_instant(from)});
+    Violation violation{kProperty, deadline,
+                        describe(key) + " acknowledged at " + sim::format_instant(*job.acknowledged_at) +
+                            " is not running within " + sim::format_duration(context.bounds.job_running_within) +
+                            " of " + sim::format_instant(from)};
+    violation.clause = "A";
+    violation.cluster = key.cluster;
+    violation.job = key.job;
+    out.push_back(std::move(violation));
   }
 }
 
@@ -67,7 +99,7 @@ std::vector<Violation> check_no_lost_job(const Events& events, const CheckContex
       suspended.insert(describe(job_key(event)) + " " + event.process + " " + text_field(event, "session_id"));
     }
     if (is_flink(event, "job-terminal")) check_terminal_after_suspend(event, suspended, out);
-    if (is_flink(event, "job-running")) check_twice_at_once(event, activity, out);
+    if (is_flink(event, "job-running")) check_twice_at_once(event, activity, context, out);
     if (is_flink(event, "job-running") || is_flink(event, "job-recovered")) {
       check_rerun(event, activity, reruns_reported, out);
     }

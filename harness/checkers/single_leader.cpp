@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "harness/checkers/leadership.hpp"
@@ -42,7 +43,9 @@ class ZooKeeperChoice {
       reported_.insert(zk_namespace);
       std::string names;
       for (const auto& jm : leaders) names += (names.empty() ? "" : ", ") + jm;
-      out.push_back({kProperty, current_, "ZooKeeper namespace " + zk_namespace + " names several leaders at once: " + names});
+      Violation violation{kProperty, current_, "ZooKeeper namespace " + zk_namespace + " names several leaders at once: " + names};
+      violation.clause = "A";
+      out.push_back(std::move(violation));
     }
   }
 
@@ -53,15 +56,26 @@ class ZooKeeperChoice {
   std::set<std::string> reported_;
 };
 
-bool is_effect(const sim::TraceEvent& event) {
+// Effects the TaskManagers accept under a leader session's fencing token. Flink fences these
+// across processes: a TaskExecutor accepts a deploy or a "checkpoint complete" only from the
+// JobMaster whose JobMasterId it currently knows (JobLeaderService), so once a newer session of
+// the job is confirmed, an older session's TaskManager effect is a second leader's effect.
+bool is_taskmanager_effect(const sim::TraceEvent& event) {
   if (event.category != "flink") return false;
-  if (event.name == "checkpoint-added" || event.name == "job-graph-added" || event.name == "checkpoint-completed" ||
-      event.name == "tm-commit") {
-    return true;
-  }
+  if (event.name == "tm-commit") return true;
   if (event.name != "tm-accept") return false;
   const std::string what = text_field(event, "what");
   return what == "deploy" || what == "notify";
+}
+
+// Effects on the ZooKeeper stores. Flink does not fence these across processes: the stores check
+// no leadership (FLINK-10333 was never built) and Curator's RetryLoop retries a transaction
+// blindly, even in a new ZooKeeper session after the old one expired. Within one JobManager
+// process they are ordered: since FLINK-11400 a JobManagerRunner starts its new JobMaster only
+// after the previous one has stopped (and the Dispatcher likewise its successor).
+bool is_store_effect(const sim::TraceEvent& event) {
+  return event.category == "flink" && (event.name == "checkpoint-added" || event.name == "job-graph-added" ||
+                                       event.name == "checkpoint-completed");
 }
 
 // The component whose confirmations judge an effect (model/flink/TRACE.md, "Notes for the
@@ -71,8 +85,9 @@ std::string judging_component(const sim::TraceEvent& event) {
   return "job-" + text_field(event, "job");
 }
 
-// Clause B: once a newer leader session of a component has been confirmed, no effect of an
-// older session for that component is accepted.
+// Clause B: once a newer leader session of a component has been confirmed, no TaskManager effect
+// of an older session for that component is accepted, and no store effect of an older session
+// is made by the JobManager process that confirmed the newer one.
 class Fencing {
  public:
   void observe(const sim::TraceEvent& event, std::vector<Violation>& out) {
@@ -81,31 +96,54 @@ class Fencing {
     const std::string session = text_field(event, "session_id");
     ClusterSessions& sessions = clusters_[cluster];
     if (event.name == "grant" && !sessions.order.count(session)) {
-      sessions.order[session] = static_cast<std::int64_t>(sessions.order.size());
-    } else if (event.name == "confirm" && sessions.order.count(session)) {
-      std::int64_t& newest = sessions.newest_confirmed[text_field(event, "component")];
-      newest = std::max(newest, sessions.order[session] + 1);
-    } else if (is_effect(event) && sessions.order.count(session) &&
-               sessions.order[session] + 1 < sessions.newest_confirmed[judging_component(event)]) {
-      if (reported_sessions_.insert(cluster + "/" + session).second) {
-        out.push_back({kProperty, event.at,
-                       event.name + " by " + event.process + " for session " + session + " accepted after a newer " +
-                           judging_component(event) + " leader session was confirmed" + job_suffix(event)});
-      }
+      sessions.order[session] = static_cast<std::int64_t>(sessions.by_order.size());
+      sessions.by_order.push_back(session);
+      return;
     }
+    if (event.name == "confirm" && sessions.order.count(session)) {
+      const std::string component = text_field(event, "component");
+      raise(sessions.newest_confirmed[component], sessions.order[session]);
+      raise(sessions.newest_confirmed_by[event.process][component], sessions.order[session]);
+      return;
+    }
+    const bool taskmanager_effect = is_taskmanager_effect(event);
+    if (!(taskmanager_effect || is_store_effect(event)) || !sessions.order.count(session)) return;
+    const std::string component = judging_component(event);
+    const std::optional<std::int64_t> newest = taskmanager_effect ? sessions.newest_confirmed[component]
+                                                                   : sessions.newest_confirmed_by[event.process][component];
+    if (!newest || *newest <= sessions.order[session]) return;
+    if (!reported_sessions_.insert(cluster + "/" + session).second) return;  // one per stale session is enough
+    const std::string& newer = sessions.by_order[static_cast<std::size_t>(*newest)];
+    Violation violation{kProperty, event.at,
+                        event.name + " by " + event.process + " for session " + session + " accepted after a newer " +
+                            component + " leader session " + newer + " was confirmed" +
+                            (taskmanager_effect ? "" : " in the same JobManager process") + job_suffix(event)};
+    violation.clause = "B";
+    violation.cluster = cluster;
+    violation.process = event.process;
+    violation.session = session;
+    violation.related_sessions = {newer};
+    violation.job = text_field(event, "job");
+    violation.path = text_field(event, "path");
+    out.push_back(std::move(violation));
   }
 
  private:
   struct ClusterSessions {
-    std::map<std::string, std::int64_t> order;             // session -> grant order
-    std::map<std::string, std::int64_t> newest_confirmed;  // component -> newest order + 1 (0: none)
+    std::map<std::string, std::int64_t> order;  // session -> grant order
+    std::vector<std::string> by_order;
+    std::map<std::string, std::optional<std::int64_t>> newest_confirmed;  // component -> newest order
+    std::map<std::string, std::map<std::string, std::optional<std::int64_t>>> newest_confirmed_by;  // process -> ...
   };
+  static void raise(std::optional<std::int64_t>& newest, std::int64_t order) {
+    newest = std::max(newest.value_or(order), order);
+  }
   static std::string job_suffix(const sim::TraceEvent& event) {
     const std::string job = text_field(event, "job");
     return job.empty() ? "" : " (job " + job + ")";
   }
   std::map<std::string, ClusterSessions> clusters_;
-  std::set<std::string> reported_sessions_;  // one violation per stale session is enough
+  std::set<std::string> reported_sessions_;
 };
 
 }  // namespace
@@ -123,9 +161,12 @@ std::vector<Violation> check_single_leader(const Events& events, const CheckCont
     const auto overlap = believed_leader_overlap(believed_leader_intervals(events, context), context.run_end,
                                                  context.bounds.believed_leader_overlap_max);
     if (overlap.exceeded_at) {
-      out.push_back({kProperty, *overlap.exceeded_at,
-                     "believed-leader overlap " + sim::format_duration(overlap.total) + " exceeds the bound " +
-                         sim::format_duration(*context.bounds.believed_leader_overlap_max)});
+      Violation violation{kProperty, *overlap.exceeded_at,
+                          "believed-leader overlap " + sim::format_duration(overlap.total) + " exceeds the bound " +
+                              sim::format_duration(*context.bounds.believed_leader_overlap_max)};
+      violation.clause = "C";
+      violation.related_sessions = overlap.sessions_at_exceeded;
+      out.push_back(std::move(violation));
     }
   }
   return out;

@@ -2,10 +2,14 @@
 // single-leader (harness/README.md):
 //  A. ZooKeeper's choice: at the end of every instant, the clusters that share one ZooKeeper
 //     namespace name at most one JobManager in their `zk-leader` events together.
-//  B. Fencing: once a newer leader session of a cluster has been confirmed (its first `confirm`),
-//     no effect tagged with an older session of that cluster is accepted afterwards. Effects:
-//     checkpoint-added, job-graph-added, checkpoint-completed, tm-commit, and tm-accept of a
-//     deploy or a notify. Sessions are ordered by their `grant`.
+//  B. Fencing, as Flink fences (sessions ordered by their `grant`, judged per component: a job's
+//     effects by `job-<id>` confirms, job-graph-added by `dispatcher` ones):
+//     - TaskManager effects (tm-commit, tm-accept of a deploy or a notify): none of an older
+//       session after a newer session of the component was confirmed on any JobManager;
+//     - store effects (checkpoint-added, checkpoint-completed, job-graph-added): none of an older
+//       session after the same JobManager process confirmed a newer session of the component.
+//       Across processes store writes are not fenced (FLINK-10333 never built; Curator retries a
+//       transaction across session expiry), within one they are ordered (FLINK-11400's fix).
 //  C. When the scenario bounds it, the believed-leader overlap stays within the bound.
 #include "harness/checkers/check_context.hpp"
 

@@ -1,6 +1,8 @@
 // Every checker on hand-built traces: where it must fire and where it must not.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "harness/checkers/ha_lifecycle.hpp"
 #include "harness/checkers/leadership.hpp"
 #include "harness/checkers/liveness.hpp"
@@ -79,30 +81,58 @@ TEST(SingleLeader, StaleTriggerOrRejectIsNoEffect) {
   EXPECT_TRUE(check_single_leader(t.events(), one_cluster()).empty());
 }
 
-TEST(SingleLeader, OldSessionEffectBeforeTheNewConfirmIsAllowed) {
+TEST(SingleLeader, OldSessionTaskManagerEffectBeforeTheNewConfirmIsAllowedAfterItFires) {
   TraceBuilder t;
   t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
       .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
-      .flink(2500, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 1}}))
+      .flink(2500, "tm-accept", "tm1", job("A", {{"what", S("notify")}, {"checkpoint_id", 1}}))
       .flink(3000, "confirm", "jm2", {{"component", S("job-job-1")}, {"session_id", S("B")}})
-      .flink(3500, "checkpoint-added", "jm1", job("A", {{"path", S("/p/2")}, {"file", S("/f2")}}));
+      .flink(3500, "tm-accept", "tm1", job("A", {{"what", S("deploy")}}));
   const auto found = check_single_leader(t.events(), one_cluster());
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(3500));
+  EXPECT_EQ(found[0].clause, "B");
+  EXPECT_EQ(found[0].session, "A");
+  EXPECT_EQ(found[0].related_sessions, std::vector<std::string>{"B"});
 }
 
-// Store writes are not fenced: an old JobMaster's in-flight write may land after the new
-// Dispatcher confirmed, as long as the new JobMaster of that job has not.
-TEST(SingleLeader, OldJobEffectAfterOnlyANewDispatcherConfirmIsAllowed) {
+// Store writes are not fenced across processes (FLINK-10333 never built; Curator's RetryLoop
+// retries a transaction in a new session): a deposed JobManager's retried addAndLock may land
+// after another JobManager's JobMaster of that job confirmed (triage G2/G3).
+TEST(SingleLeader, StoreEffectOfAnotherProcessAfterANewerConfirmIsAllowed) {
   TraceBuilder t;
   t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
       .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
       .flink(3000, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .flink(3100, "confirm", "jm2", {{"component", S("job-job-1")}, {"session_id", S("B")}})
       .flink(3500, "checkpoint-added", "jm1", job("A", {{"path", S("/p/2")}, {"file", S("/f2")}}))
+      .flink(3500, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 2}, {"file", S("/f2")}}))
       .flink(3600, "job-graph-added", "jm1", job("A", {{"path", S("/g/job-1")}, {"file", S("/g1")}}));
+  EXPECT_TRUE(check_single_leader(t.events(), one_cluster()).empty());
+}
+
+// Within one process they are ordered (FLINK-11400's fix: the JobManagerRunner waits for its
+// previous JobMaster): an old term's store effect after the same process confirmed a newer
+// session of that component is two leaders' effects.
+TEST(SingleLeader, StoreEffectAfterANewerConfirmInTheSameProcessFires) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2000, "revoke", "jm1", {{"session_id", S("A")}})
+      .flink(2100, "grant", "jm1", {{"session_id", S("C")}})
+      .flink(2200, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("C")}})
+      .flink(2500, "checkpoint-added", "jm1", job("A", {{"path", S("/p/2")}, {"file", S("/f2")}}))  // before job confirm
+      .flink(3000, "confirm", "jm1", {{"component", S("job-job-1")}, {"session_id", S("C")}})
+      .flink(3500, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 2}, {"file", S("/f2")}}));
   const auto found = check_single_leader(t.events(), one_cluster());
-  ASSERT_EQ(found.size(), 1u);  // the job graph is the Dispatcher's: that one is stale
-  EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(3600));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::milliseconds(3500));
+  EXPECT_NE(found[0].message.find("same JobManager process"), std::string::npos);
+  TraceBuilder graph;
+  graph.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2100, "grant", "jm1", {{"session_id", S("C")}})
+      .flink(2200, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("C")}})
+      .flink(2300, "job-graph-added", "jm1", job("A", {{"path", S("/g/job-1")}, {"file", S("/g1")}}));
+  EXPECT_EQ(check_single_leader(graph.events(), one_cluster()).size(), 1u);
 }
 
 TEST(SingleLeader, TwoClustersNamingDifferentLeadersInOneNamespaceFires) {
@@ -150,6 +180,46 @@ TEST(Leadership, PausedLeaderThatResumesStillLeadingIsNoFailover) {
       .proc(3000, "resume", "jm1")
       .flink(9000, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("A")}});
   EXPECT_TRUE(failover_times(t.events(), one_cluster()).empty());
+}
+
+TEST(Leadership, RevokeOfALeaderAlreadyReplacedIsNoNewFailover) {
+  // jm1 paused past its session: jm2 replaces it in 14 s. jm1 resumes and is revoked: no loss of
+  // the cluster's leader. Then jm2 crashes and jm3 confirms 10 s later.
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(1010, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("A")}})
+      .proc(10000, "pause", "jm1")
+      .flink(20000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(24000, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .proc(40000, "resume", "jm1")
+      .flink(40100, "revoke", "jm1", {{"session_id", S("A")}})
+      .proc(90000, "crash", "jm2")
+      .flink(99000, "grant", "jm3", {{"session_id", S("C")}})
+      .flink(100000, "confirm", "jm3", {{"component", S("dispatcher")}, {"session_id", S("C")}});
+  EXPECT_EQ(failover_times(t.events(), one_cluster()),
+            (std::vector<sim::Duration>{sim::seconds(14), sim::seconds(10)}));
+  // The revoke of the leader itself is a loss.
+  TraceBuilder revoked;
+  revoked.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(1010, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("A")}})
+      .flink(5000, "revoke", "jm1", {{"session_id", S("A")}})
+      .flink(9000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(9500, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}});
+  EXPECT_EQ(failover_times(revoked.events(), one_cluster()), (std::vector<sim::Duration>{sim::milliseconds(4500)}));
+}
+
+TEST(Leadership, BothRunningOverlapLeavesOutPausedTime) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2000, "grant", "jm2", {{"session_id", S("B")}})
+      .proc(3000, "pause", "jm1")
+      .proc(7000, "resume", "jm1")
+      .flink(8000, "revoke", "jm1", {{"session_id", S("A")}});
+  const auto context = one_cluster();
+  const auto intervals = believed_leader_intervals(t.events(), context);
+  EXPECT_EQ(believed_leader_overlap(intervals, context.run_end).total, sim::seconds(6));
+  EXPECT_EQ(believed_leader_overlap(running_belief_intervals(intervals, t.events(), context), context.run_end).total,
+            sim::seconds(2));  // 2-3 s and 7-8 s
 }
 
 TEST(NoLostCheckpoint, RestoreBelowTheCommittedIdFires) {
@@ -210,6 +280,43 @@ TEST(NoLostCheckpoint, MissingFileOfAnInterruptedRemovalOrAnInjectedLossIsNoViol
   EXPECT_TRUE(check_no_lost_checkpoint(lost.events(), one_cluster()).empty());
 }
 
+TEST(NoLostCheckpoint, PointerRecreatedAfterItsRemovalDiscardedTheFileFires) {
+  const S pointer1 = "/ns/jobs/job-1/checkpoints/0000000000000000001";
+  auto t = healthy();  // checkpoint 1 was subsumed at 4.1 s: file discarded, pointer deleted
+  t.flink(70000, "checkpoint-added", "jm1", job("A", {{"path", pointer1}, {"file", S("hdfs:///ha/c1")}, {"attempts", 4}}));
+  const auto found = check_no_lost_checkpoint(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);  // once: the end-of-run half does not report it again
+  EXPECT_EQ(found[0].clause, "D");
+  EXPECT_EQ(found[0].at, sim::Instant{} + sim::seconds(70));
+  EXPECT_EQ(found[0].path, pointer1);
+  EXPECT_EQ(found[0].process, "jm1");
+}
+
+TEST(NoLostCheckpoint, ListedPointerWhoseFileIsGoneAtTheEndFires) {
+  const S pointer3 = "/ns/jobs/job-1/checkpoints/0000000000000000003";
+  auto t = healthy();
+  t.fs(120000, "delete", "jm2", "/ha/c3");  // behind the listed pointer 3, no removal
+  const auto found = check_no_lost_checkpoint(t.events(), one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].clause, "D");
+  EXPECT_EQ(found[0].at, one_cluster().run_end);
+  EXPECT_EQ(found[0].path, pointer3);
+}
+
+TEST(NoLostCheckpoint, PointerMarkedForDeletionOrLostByAFaultAtTheEndIsNoViolation) {
+  const S pointer3 = "/ns/jobs/job-1/checkpoints/0000000000000000003";
+  // A removal cut short by a crash after discarding the file: its `locks` child is gone, so the
+  // store no longer lists it for recovery.
+  auto cut_short = healthy();
+  cut_short.flink(120000, "checkpoint-file-discarded", "jm2", job("B", {{"path", pointer3}, {"file", S("hdfs:///ha/c3")}}))
+      .proc(120001, "crash", "jm2");
+  auto found = check_no_lost_checkpoint(cut_short.events(), one_cluster());
+  EXPECT_TRUE(std::none_of(found.begin(), found.end(), [](const Violation& v) { return v.clause == "D"; }));
+  auto lost = healthy();
+  lost.fs(120000, "lose", "", "/ha/c3");
+  EXPECT_TRUE(check_no_lost_checkpoint(lost.events(), one_cluster()).empty());
+}
+
 TEST(UniqueCheckpointIds, ReusedIdFiresAcrossSessions) {
   auto t = healthy();
   t.flink(120000, "checkpoint-triggered", "jm3", job("C", {{"checkpoint_id", 3}}));
@@ -239,6 +346,24 @@ TEST(NoLostJob, RunningTwiceAtOnceFiresUnlessTheOtherIsPaused) {
   auto paused = healthy();
   paused.proc(65000, "pause", "jm2").flink(70000, "job-running", "jm3", job("C"));
   EXPECT_TRUE(check_no_lost_job(paused.events(), one_cluster()).empty());
+}
+
+TEST(NoLostJob, ResumedJobManagerRunsOnOnlyForItsDetectionWindow) {
+  // Session timeout 10 s: the resumed jm2 learns of its loss within 2/3 * 10 s + 100 ms = 6.7667 s.
+  auto context = one_cluster();
+  context.clusters[0].session_timeout = sim::seconds(10);
+  auto within = healthy();
+  within.proc(65000, "pause", "jm2").proc(69000, "resume", "jm2").flink(75700, "job-running", "jm3", job("C"));
+  EXPECT_TRUE(check_no_lost_job(within.events(), context).empty());
+  auto after = healthy();
+  after.proc(65000, "pause", "jm2").proc(69000, "resume", "jm2").flink(75800, "job-running", "jm3", job("C"));
+  const auto found = check_no_lost_job(after.events(), context);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].clause, "B");
+  EXPECT_EQ(found[0].related_sessions, std::vector<std::string>{"B"});
+  // The window follows the configured session timeout: with 60 s, 75.8 s is well inside it.
+  context.clusters[0].session_timeout = sim::seconds(60);
+  EXPECT_TRUE(check_no_lost_job(after.events(), context).empty());
 }
 
 TEST(NoLostJob, TerminatedJobRunningAgainFires) {

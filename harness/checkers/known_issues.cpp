@@ -1,0 +1,123 @@
+#include "harness/checkers/known_issues.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "harness/checkers/resurrected_pointer.hpp"
+#include "harness/checkers/zombie_leadership.hpp"
+
+namespace harness {
+namespace {
+
+constexpr const char* kCurator696 = "CURATOR-696";
+constexpr const char* kHasimG4 = "HASIM-G4";
+
+bool affects(const KnownIssue& issue, const CheckContext& context) {
+  return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
+         issue.curator_versions.end();
+}
+
+// HASIM-G4's consequences for a job: its store recoveries, in trace order.
+struct RecoveryOutcome {
+  sim::Instant at;
+  bool failed_on_resurrected = false;  // a read-missing-file of a HASIM-G4 pointer; else a success
+};
+
+class HasimG4 {
+ public:
+  HasimG4(const Events& events, const CheckContext& context) {
+    for (const auto& pointer : resurrected_pointers(events, context)) {
+      if (pointer.across_session_change) resurrected_.emplace(pointer.path, pointer.at);
+    }
+    if (resurrected_.empty()) return;
+    for (const auto& event : events) {
+      if (is_flink(event, "job-restored")) recoveries_[job_key(event)].push_back({event.at, false});
+      if (is_flink(event, "checkpoint-read-missing-file") && resurrected_.count(text_field(event, "path"))) {
+        recoveries_[job_key(event)].push_back({event.at, true});
+      }
+    }
+  }
+
+  bool explains(const Violation& violation) const {
+    if (violation.property == "no-lost-checkpoint" && violation.clause == "D") {
+      const auto it = resurrected_.find(violation.path);
+      return it != resurrected_.end() && it->second <= violation.at;
+    }
+    const bool not_running = (violation.property == "no-lost-job" && violation.clause == "A") ||
+                             (violation.property == "liveness" && violation.clause == "B");
+    if (!not_running) return false;
+    const auto it = recoveries_.find({violation.cluster, violation.job});
+    if (it == recoveries_.end()) return false;
+    const RecoveryOutcome* latest = nullptr;
+    for (const auto& outcome : it->second) {
+      if (outcome.at <= violation.at) latest = &outcome;
+    }
+    return latest && latest->failed_on_resurrected;
+  }
+
+ private:
+  std::map<std::string, sim::Instant> resurrected_;  // pointer path -> when it was re-created
+  std::map<JobKey, std::vector<RecoveryOutcome>> recoveries_;
+};
+
+class Curator696 {
+ public:
+  Curator696(const Events& events, const CheckContext& context) {
+    for (const auto& grant : zombie_grants(events, context)) zombie_sessions_.insert({grant.cluster, grant.session_id});
+  }
+
+  bool explains(const Violation& violation) const {
+    if (zombie_sessions_.empty()) return false;
+    if (is_zombie(violation.cluster, violation.session)) return true;
+    return std::any_of(violation.related_sessions.begin(), violation.related_sessions.end(),
+                       [&](const std::string& session) { return is_zombie(violation.cluster, session); });
+  }
+
+ private:
+  bool is_zombie(const std::string& cluster, const std::string& session) const {
+    return !session.empty() && zombie_sessions_.count({cluster, session});
+  }
+  std::set<std::pair<std::string, std::string>> zombie_sessions_;  // (cluster, leader session)
+};
+
+}  // namespace
+
+const std::vector<KnownIssue>& known_issues() {
+  static const std::vector<KnownIssue> issues = {
+      {kCurator696, "Curator 5.4.0 LeaderLatch; fixed in 5.7.0", {"5.4"}},
+      {kHasimG4, "Curator-retried addAndLock resurrects a removed checkpoint pointer; Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
+  };
+  return issues;
+}
+
+std::vector<std::string> known_issue_ids() {
+  std::vector<std::string> ids;
+  for (const auto& issue : known_issues()) ids.push_back(issue.id);
+  return ids;
+}
+
+const KnownIssue* find_known_issue(const std::string& id) {
+  for (const auto& issue : known_issues()) {
+    if (issue.id == id) return &issue;
+  }
+  return nullptr;
+}
+
+void match_known_issues(const Events& events, const CheckContext& context, std::vector<Violation>& violations) {
+  if (violations.empty()) return;
+  const HasimG4 hasim_g4(events, context);
+  const Curator696 curator_696(events, context);
+  const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
+  const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
+  for (auto& violation : violations) {
+    if (g4_applies && hasim_g4.explains(violation)) {
+      violation.known = kHasimG4;
+    } else if (curator_696_applies && curator_696.explains(violation)) {
+      violation.known = kCurator696;
+    }
+  }
+}
+
+}  // namespace harness

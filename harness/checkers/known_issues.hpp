@@ -1,0 +1,34 @@
+#pragma once
+// Known upstream issues (harness/KNOWN_ISSUES.md) and the matcher that recognises them in a run.
+// A violation is matched by the mechanism its trace shows, never by its property alone:
+//  - CURATOR-696 (only when the scenario runs Curator 5.4): a leader session issued on a zombie
+//    grant (zombie_leadership.hpp) is the offending session of the violation, or one of the
+//    sessions it rests on (Violation::related_sessions: the newer confirmed session of
+//    single-leader B, the sessions believed when the overlap bound of single-leader C was passed,
+//    the committer of the checkpoint a restore fell behind in no-lost-checkpoint A, the committer
+//    of the deleted checkpoint in no-lost-checkpoint B, the other running term of no-lost-job B).
+//  - HASIM-G4: no-lost-checkpoint D on a pointer that a Curator-retried addAndLock re-created
+//    across a ZooKeeper session change (resurrected_pointer.hpp); and no-lost-job A or liveness B
+//    of a job whose latest store recovery before the deadline failed on such a pointer
+//    (`checkpoint-read-missing-file` naming it, no successful `job-restored` since).
+#include <string>
+#include <vector>
+
+#include "harness/checkers/check_context.hpp"
+
+namespace harness {
+
+struct KnownIssue {
+  std::string id;
+  std::string summary;                        // one line, for reports
+  std::vector<std::string> curator_versions;  // the scenario "curator" values it affects
+};
+
+const std::vector<KnownIssue>& known_issues();
+std::vector<std::string> known_issue_ids();
+const KnownIssue* find_known_issue(const std::string& id);
+
+// Sets `known` on every violation the trace explains by a known issue.
+void match_known_issues(const Events& events, const CheckContext& context, std::vector<Violation>& violations);
+
+}  // namespace harness

@@ -1,0 +1,268 @@
+// The known-issue matcher on hand-built traces (fires on the mechanism, stays quiet without it),
+// and how known issues meet a scenario's expectation and the "curator" / "known_issues" keys.
+#include <gtest/gtest.h>
+
+#include "harness/checkers/checkers.hpp"
+#include "harness/checkers/known_issues.hpp"
+#include "harness/checkers/zombie_leadership.hpp"
+#include "harness/json_reader.hpp"
+#include "harness/scenario.hpp"
+#include "harness/scenario_runner.hpp"
+#include "harness/sweep.hpp"
+#include "tests/harness/trace_builder.hpp"
+
+namespace harness {
+namespace {
+
+using testing::job;
+using testing::one_cluster;
+using testing::TraceBuilder;
+using S = std::string;
+using I = std::int64_t;
+
+const S kLatch = "/ns/leader/latch/_c_x-latch-0000000000";
+
+// jm2 leads on a latch node of ZooKeeper session 11; after LOST it reconnects as session
+// `reconnected_session` and its latch, finding the node lowest, grants session Z. jm1 is granted
+// B and confirms job-1; then the TaskManager accepts Z's deploy (single-leader B).
+TraceBuilder zombie_trace(I reconnected_session) {
+  TraceBuilder t;
+  t.add(500, "curator", "CONNECTED", "jm2", {{"session", I{11}}})
+      .add(600, "curator", "latch-node", "jm2", {{"path", kLatch}})
+      .add(700, "curator", "latch-is-leader", "jm2", {{"path", kLatch}})
+      .flink(700, "grant", "jm2", {{"session_id", S("A")}})
+      .add(20000, "curator", "SUSPENDED", "jm2", {{"session", I{11}}})
+      .add(20000, "curator", "latch-not-leader", "jm2", {{"path", kLatch}})
+      .flink(20000, "revoke", "jm2", {{"session_id", S("A")}})
+      .add(30000, "curator", "LOST", "jm2", {{"session", I{0}}})
+      .add(38000, "curator", "RECONNECTED", "jm2", {{"session", reconnected_session}})
+      .add(38002, "curator", "latch-is-leader", "jm2", {{"path", kLatch}})
+      .flink(38002, "grant", "jm2", {{"session_id", S("Z")}})
+      .flink(48000, "grant", "jm1", {{"session_id", S("B")}})
+      .flink(48100, "confirm", "jm1", {{"component", S("job-job-1")}, {"session_id", S("B")}})
+      .flink(50000, "tm-accept", "tm1", job("Z", {{"what", S("deploy")}}));
+  return t;
+}
+
+std::vector<Violation> single_leader(const TraceBuilder& t, const CheckContext& context) {
+  return check_properties(t.events(), context, {"single-leader"});
+}
+
+TEST(Curator696, GrantOnANodeOfAnOlderSessionIsAZombieAndExplainsItsEffects) {
+  const auto t = zombie_trace(22);
+  const auto zombies = zombie_grants(t.events(), one_cluster());
+  ASSERT_EQ(zombies.size(), 1u);
+  EXPECT_EQ(zombies[0].session_id, "Z");
+  EXPECT_EQ(zombies[0].node_session, 11);
+  EXPECT_EQ(zombies[0].client_session, 22);
+  const auto found = single_leader(t, one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].known, "CURATOR-696");
+}
+
+TEST(Curator696, RegainingLeadershipOnANodeOfTheSameSessionIsNoZombie) {
+  const auto t = zombie_trace(11);  // RECONNECTED in the same session: the node is ours
+  EXPECT_TRUE(zombie_grants(t.events(), one_cluster()).empty());
+  const auto found = single_leader(t, one_cluster());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].known, "");
+}
+
+TEST(Curator696, DoesNotApplyToCurator57) {
+  auto context = one_cluster();
+  context.curator_version = "5.7";
+  const auto found = single_leader(zombie_trace(22), context);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].known, "");
+}
+
+TEST(Curator696, ExplainsAnOverlapBoundPassedWhileTheZombieBelieves) {
+  auto context = one_cluster();
+  context.bounds.believed_leader_overlap_max = sim::seconds(5);
+  const auto of_clause_c = [&](I reconnected_session) {
+    for (const auto& v : single_leader(zombie_trace(reconnected_session), context)) {
+      if (v.clause == "C") return v;
+    }
+    return Violation();
+  };
+  const Violation zombie = of_clause_c(22);
+  EXPECT_EQ(zombie.at, sim::Instant{} + sim::seconds(53) + sim::nanoseconds(1));
+  EXPECT_EQ(zombie.known, "CURATOR-696");
+  const Violation honest = of_clause_c(11);
+  EXPECT_EQ(honest.property, "single-leader");
+  EXPECT_EQ(honest.known, "");
+}
+
+TEST(Curator696, TheLatchEventsOwnSessionFieldsWinOverTheDerivedOnes) {
+  // The model's contract fields (model/flink/TRACE.md): node_session != session is a zombie grant
+  // even where the state events alone would not show it.
+  TraceBuilder t;
+  t.add(500, "curator", "CONNECTED", "jm2", {{"session", I{11}}})
+      .add(600, "curator", "latch-node", "jm2", {{"path", kLatch}, {"session", I{11}}})
+      .add(700, "curator", "latch-is-leader", "jm2", {{"path", kLatch}, {"session", I{11}}, {"node_session", I{9}}})
+      .flink(700, "grant", "jm2", {{"session_id", S("Z")}});
+  const auto zombies = zombie_grants(t.events(), one_cluster());
+  ASSERT_EQ(zombies.size(), 1u);
+  EXPECT_EQ(zombies[0].node_session, 9);
+}
+
+TEST(Curator696, ExplainsARestoreBehindACheckpointTheZombieCommitted) {
+  auto t = zombie_trace(22);
+  t.flink(52000, "checkpoint-completed", "jm2", job("Z", {{"checkpoint_id", 82}, {"file", S("/ha/c82")}}))
+      .flink(52010, "job-restored", "jm1", job("B", {{"checkpoint_id", 81}}));
+  const auto found = check_properties(t.events(), one_cluster(), {"no-lost-checkpoint"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].clause, "A");
+  EXPECT_EQ(found[0].known, "CURATOR-696");
+  auto honest = zombie_trace(11);  // the same race without a zombie grant stays unexplained
+  honest.flink(52000, "checkpoint-completed", "jm2", job("Z", {{"checkpoint_id", 82}, {"file", S("/ha/c82")}}))
+      .flink(52010, "job-restored", "jm1", job("B", {{"checkpoint_id", 81}}));
+  const auto unexplained = check_properties(honest.events(), one_cluster(), {"no-lost-checkpoint"});
+  ASSERT_EQ(unexplained.size(), 1u);
+  EXPECT_EQ(unexplained[0].known, "");
+}
+
+const S kPointer25 = "/ns/jobs/job-1/checkpoints/0000000000000000025";
+
+// jm3 triggers checkpoint 25 in ZooKeeper session 31; its multi commits but the reply is lost.
+// jm2 takes over, restores 25 and subsumes it. jm3's Curator retry re-creates the pointer in
+// session `retry_session` after `attempts` attempts. Later jm1's recovery fails on it.
+TraceBuilder resurrection_trace(I retry_session, I attempts) {
+  TraceBuilder t;
+  t.add(100, "curator", "CONNECTED", "jm3", {{"session", I{31}}})
+      .flink(1000, "grant", "jm3", {{"session_id", S("A")}})
+      .flink(1100, "job-submit-acked", "jm3", job("A"))
+      .flink(1200, "job-running", "jm3", job("A", {{"tasks", 2}}))
+      .flink(30000, "checkpoint-triggered", "jm3", job("A", {{"checkpoint_id", 25}}))
+      .flink(37000, "revoke", "jm3", {{"session_id", S("A")}})
+      .flink(37001, "job-suspended", "jm3", job("A"))
+      .flink(40000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(42000, "job-restored", "jm2", job("B", {{"checkpoint_id", 25}}))
+      .flink(45290, "checkpoint-file-discarded", "jm2", job("B", {{"path", kPointer25}, {"file", S("/ha/c25")}}))
+      .flink(45300, "checkpoint-pointer-deleted", "jm2", job("B", {{"path", kPointer25}}))
+      .add(47000, "curator", "LOST", "jm3", {{"session", I{0}}})
+      .add(53000, "curator", "RECONNECTED", "jm3", {{"session", retry_session}})
+      .flink(58000, "checkpoint-added", "jm3", job("A", {{"path", kPointer25}, {"file", S("/ha/c25")}, {"attempts", attempts}}))
+      .proc(95000, "crash", "jm2")
+      .flink(99000, "grant", "jm1", {{"session_id", S("C")}})
+      .flink(99500, "checkpoint-read-missing-file", "jm1", job("C", {{"path", kPointer25}, {"file", S("/ha/c25")}}))
+      .flink(99500, "job-restore-failed", "jm1", job("C", {{"reason", S("missing-file")}}));
+  return t;
+}
+
+std::vector<Violation> of(const std::vector<Violation>& all, const std::string& property, const std::string& clause) {
+  std::vector<Violation> out;
+  for (const auto& v : all) {
+    if (v.property == property && v.clause == clause) out.push_back(v);
+  }
+  return out;
+}
+
+TEST(HasimG4, CuratorRetryAcrossASessionChangeThatResurrectsAPointerIsKnown) {
+  const auto found = check_properties(resurrection_trace(32, 4).events(), one_cluster(),
+                                      {"no-lost-checkpoint", "no-lost-job", "liveness"});
+  const auto recreated = of(found, "no-lost-checkpoint", "D");
+  ASSERT_EQ(recreated.size(), 1u);
+  EXPECT_EQ(recreated[0].known, "HASIM-G4");
+  // The job never runs again because every recovery fails on that pointer: a named consequence.
+  const auto not_running = of(found, "no-lost-job", "A");
+  ASSERT_EQ(not_running.size(), 1u);
+  EXPECT_EQ(not_running[0].known, "HASIM-G4");
+  const auto no_checkpoint = of(found, "liveness", "B");
+  ASSERT_EQ(no_checkpoint.size(), 1u);
+  EXPECT_EQ(no_checkpoint[0].known, "HASIM-G4");
+}
+
+TEST(HasimG4, NoSessionChangeOrNoRetryIsNotHasimG4) {
+  for (const auto& t : {resurrection_trace(31, 4), resurrection_trace(32, 1)}) {
+    const auto found = check_properties(t.events(), one_cluster(), {"no-lost-checkpoint", "no-lost-job"});
+    ASSERT_FALSE(found.empty());
+    for (const auto& v : found) EXPECT_EQ(v.known, "") << v.property << " " << v.clause;
+  }
+}
+
+TEST(HasimG4, AJobThatRestoredSinceIsNotExplainedByTheOldPointer) {
+  auto t = resurrection_trace(32, 4);
+  t.flink(100000, "job-restored", "jm1", job("C", {{"checkpoint_id", 26}}));  // e.g. an operator cleaned ZooKeeper
+  const auto found = check_properties(t.events(), one_cluster(), {"no-lost-job"});
+  const auto not_running = of(found, "no-lost-job", "A");
+  ASSERT_EQ(not_running.size(), 1u);
+  EXPECT_EQ(not_running[0].known, "");
+}
+
+Scenario scenario_with(const std::string& extra, const std::string& expect) {
+  return parse_scenario(R"({"name":"x","zookeeper":{"servers":3},"clusters":[{"jobmanagers":2,"taskmanagers":1}],)"
+                        R"("duration":"10 min",)" + extra + R"("expect":)" + expect + "}",
+                        "x.json");
+}
+
+TEST(KnownIssueExpectations, PassScenariosFailOnlyOnUnexplainedViolationsUnlessKnownIssuesFail) {
+  Scenario scenario = scenario_with("", R"({"outcome":"pass"})");
+  EXPECT_EQ(scenario.curator_version, "5.4");
+  EXPECT_FALSE(scenario.known_issues_fail);
+  RunResult run;
+  run.outcome = sim::RunOutcome::kDeadline;
+  Violation known("single-leader", sim::Instant{}, "zombie");
+  known.known = "CURATOR-696";
+  run.violations = {known};
+  EXPECT_FALSE(run_failed(scenario, run));
+  scenario.known_issues_fail = true;
+  EXPECT_TRUE(run_failed(scenario, run));
+  scenario.known_issues_fail = false;
+  run.violations.push_back(Violation("liveness", sim::Instant{}, "stuck"));
+  EXPECT_TRUE(run_failed(scenario, run));
+}
+
+TEST(KnownIssueExpectations, AViolationScenarioNeedsTheExpectedKnownId) {
+  const Scenario mutant = scenario_with("", R"({"outcome":"violation","property":"single-leader"})");
+  const Scenario directed =
+      scenario_with("", R"({"outcome":"violation","property":"single-leader","known":"CURATOR-696"})");
+  EXPECT_EQ(directed.expect.known, "CURATOR-696");
+  RunResult run;
+  Violation known("single-leader", sim::Instant{}, "zombie");
+  known.known = "CURATOR-696";
+  run.violations = {known};
+  EXPECT_TRUE(run_failed(mutant, run));  // a mutant's violation must not pass for a known issue
+  EXPECT_FALSE(run_failed(directed, run));
+  run.violations = {Violation("single-leader", sim::Instant{}, "mutant")};
+  EXPECT_FALSE(run_failed(mutant, run));
+  EXPECT_TRUE(run_failed(directed, run));
+}
+
+TEST(KnownIssueExpectations, ScenarioKeysParseAndBadValuesNameTheirJsonPath) {
+  const Scenario parsed = scenario_with(R"("curator":"5.7","known_issues":"fail",)", R"({"outcome":"pass"})");
+  EXPECT_EQ(parsed.curator_version, "5.7");
+  EXPECT_TRUE(parsed.known_issues_fail);
+  const auto error_path = [](const std::string& extra, const std::string& expect) {
+    try {
+      scenario_with(extra, expect);
+    } catch (const InputError& error) {
+      return error.path;
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_path(R"("curator":"5.5",)", R"({"outcome":"pass"})"), "$.curator");
+  EXPECT_EQ(error_path(R"("known_issues":"ignore",)", R"({"outcome":"pass"})"), "$.known_issues");
+  EXPECT_EQ(error_path("", R"({"outcome":"violation","property":"single-leader","known":"CURATOR-1"})"), "$.expect.known");
+  EXPECT_EQ(error_path("", R"({"outcome":"pass","known":"CURATOR-696"})"), "$.expect.known");
+  EXPECT_EQ(error_path(R"("curator":"5.7",)", R"({"outcome":"violation","property":"single-leader","known":"CURATOR-696"})"),
+            "$.expect.known");
+}
+
+TEST(CheckContextFacts, SessionTimeoutIsTheConfiguredOneAsTheEnsembleNegotiatesIt) {
+  const auto with_timeout = [](const std::string& timeout) {
+    return parse_scenario(R"({"name":"x","zookeeper":{"servers":3,"tick_time":"2 s"},"clusters":[{"jobmanagers":2,)"
+                          R"("flink_config":{"high-availability.type":"zookeeper","high-availability.zookeeper.quorum":"zk1:2181",)"
+                          R"("high-availability.storageDir":"hdfs:///ha","high-availability.zookeeper.client.session-timeout":")" +
+                              timeout + R"("}}],"duration":"10 min","curator":"5.7","expect":{"outcome":"pass"}})",
+                          "x.json");
+  };
+  const CheckContext ten = check_context(with_timeout("10 s"), {{"jm1", "jm2"}});
+  EXPECT_EQ(ten.clusters[0].session_timeout, sim::seconds(10));
+  EXPECT_EQ(ten.curator_version, "5.7");
+  // ZooKeeperServer clamps to [2, 20] ticks: 100 s asks for more than 40 s.
+  EXPECT_EQ(check_context(with_timeout("100 s"), {{"jm1", "jm2"}}).clusters[0].session_timeout, sim::seconds(40));
+}
+
+}  // namespace
+}  // namespace harness
