@@ -1,5 +1,7 @@
 #include "harness/scenario_runner.hpp"
 
+#include "model/curator/curator_version.hpp"
+
 #include <exception>
 #include <memory>
 
@@ -19,8 +21,8 @@ model::flink::ClusterOptions cluster_options(const Scenario& scenario, const Clu
   options.restart_delay = spec.restart_delay;
   options.config = spec.config;
   options.mutant = mutant;
-  // TODO(integrator, contract point 2): set options.curator_version from scenario.curator_version ("5.7" ->
-  // model::curator::CuratorVersion::k5_7, else k5_4) once model/flink/cluster.hpp has the field.
+  // parse_scenario accepts only the versions the model knows.
+  options.curator_version = *model::curator::parse_curator_version(scenario.curator_version);
   for (const auto& job : scenario.jobs) {
     if (job.cluster == spec.name) options.jobs.push_back({job.id, job.submit_at, job.finish_at, job.cancel_at, job.fail_at});
   }
