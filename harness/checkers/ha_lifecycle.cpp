@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/checkers/job_activity.hpp"
+#include "harness/checkers/leadership.hpp"
 #include "harness/checkers/no_lost_checkpoint.hpp"
 
 namespace harness {
@@ -39,6 +40,7 @@ std::int64_t checkpoint_id_of(const std::string& pointer) {
 struct HaData {
   std::map<std::string, std::string> live;  // "pointer <path>" / "file <path>" -> what added it
   std::map<std::string, std::int64_t> checkpoint_of_file;  // storage path -> checkpoint id
+  std::map<std::string, std::string> pointer_of_file;      // storage path -> its checkpoint pointer
   std::int64_t newest_checkpoint_added = -1;
   // Subsumption is not cleanup: a checkpoint older than one already in the store may go even
   // while the job is suspended (a subsumption under way when leadership was lost finishes).
@@ -49,7 +51,8 @@ struct HaData {
 
 class Lifecycle {
  public:
-  Lifecycle(const CheckContext& context, std::vector<Violation>& out) : context_(context), activity_(context), out_(out) {}
+  Lifecycle(const CheckContext& context, std::vector<BeliefInterval> intervals, std::vector<Violation>& out)
+      : context_(context), intervals_(std::move(intervals)), activity_(context), out_(out) {}
 
   void observe(const sim::TraceEvent& event) {
     check_deadlines(event.at);
@@ -66,10 +69,10 @@ class Lifecycle {
     HaData& data = data_[key];
     if (event.name == "job-cleanup-done") {
       data.cleanup_done_at = event.at;
-      // The cleanup ends only once ZooKeeper removed the job's checkpoints node and job graph
-      // pointer, which it does only for a node without children: every pointer of the job is gone,
+      // The cleanup ends only once the job graph pointer is gone and the job's znode was deleted
+      // recursively (AbstractHaServices.internalCleanupJobData): every pointer of the job is gone,
       // including one whose delete committed while its reply was lost (so no pointer-deleted was
-      // traced). Flink deletes the job's znodes recursively. Files have no such proof.
+      // traced). Files have no such proof.
       std::erase_if(data.live, [](const auto& entry) { return entry.first.rfind("pointer ", 0) == 0; });
     }
     if (is_added(event.name)) {
@@ -77,6 +80,7 @@ class Lifecycle {
         const std::int64_t id = checkpoint_id_of(text_field(event, "path"));
         data.newest_checkpoint_added = std::max(data.newest_checkpoint_added, id);
         data.checkpoint_of_file[storage_path(text_field(event, "file"))] = id;
+        data.pointer_of_file[storage_path(text_field(event, "file"))] = text_field(event, "path");
       }
       if (!text_field(event, "path").empty()) data.live["pointer " + text_field(event, "path")] = event.name;
       if (!text_field(event, "file").empty()) data.live["file " + storage_path(text_field(event, "file"))] = event.name;
@@ -119,21 +123,49 @@ class Lifecycle {
       if (data.checked_at || now <= deadline || deadline > context_.run_end) continue;
       data.checked_at = deadline;
       if (!data.cleanup_done_at) {
-        report_once(key, deadline, describe(key) + " terminated at " + sim::format_instant(*job.terminal_at) +
-                                       " but its cleanup was not done within " + sim::format_duration(context_.bounds.cleanup_within));
+        Violation violation = violation_of(key, "A", deadline,
+                                           describe(key) + " terminated at " + sim::format_instant(*job.terminal_at) +
+                                               " but its cleanup was not done within " +
+                                               sim::format_duration(context_.bounds.cleanup_within));
+        violation.related_sessions = sessions_believed_within(intervals_, key.cluster, *job.terminal_at, deadline);
+        report_once(key, std::move(violation));
       } else if (!data.live.empty()) {
-        report_once(key, deadline, describe(key) + " cleaned up but its HA data is left: " + data.live.begin()->first +
-                                       " (from " + data.live.begin()->second + ")" +
-                                       (data.live.size() > 1 ? " and " + std::to_string(data.live.size() - 1) + " more" : ""));
+        // Name a leaked file first: what the matcher reads is the pointer that named it.
+        auto leaked = std::find_if(data.live.begin(), data.live.end(),
+                                   [](const auto& entry) { return entry.first.rfind("file ", 0) == 0; });
+        if (leaked == data.live.end()) leaked = data.live.begin();
+        Violation violation = violation_of(key, "A", deadline,
+                                           describe(key) + " cleaned up but its HA data is left: " + leaked->first +
+                                               " (from " + leaked->second + ")" +
+                                               (data.live.size() > 1 ? " and " + std::to_string(data.live.size() - 1) + " more" : ""));
+        if (leaked->first.rfind("file ", 0) == 0) {
+          const auto pointer = data.pointer_of_file.find(leaked->first.substr(5));
+          if (pointer != data.pointer_of_file.end()) violation.path = pointer->second;
+        } else {
+          violation.path = leaked->first.substr(leaked->first.find(' ') + 1);
+        }
+        report_once(key, std::move(violation));
       }
     }
   }
 
+  Violation violation_of(const JobKey& key, const char* clause, sim::Instant at, std::string message) const {
+    Violation violation{kProperty, at, std::move(message)};
+    violation.clause = clause;
+    violation.cluster = key.cluster;
+    violation.job = key.job;
+    return violation;
+  }
+
   void report_once(const JobKey& key, sim::Instant at, const std::string& message) {
-    if (reported_.insert(key).second) out_.push_back({kProperty, at, message});
+    report_once(key, violation_of(key, "B", at, message));
+  }
+  void report_once(const JobKey& key, Violation violation) {
+    if (reported_.insert(key).second) out_.push_back(std::move(violation));
   }
 
   const CheckContext& context_;
+  std::vector<BeliefInterval> intervals_;
   JobActivity activity_;
   std::vector<Violation>& out_;
   std::map<JobKey, HaData> data_;
@@ -144,7 +176,7 @@ class Lifecycle {
 
 std::vector<Violation> check_ha_lifecycle(const Events& events, const CheckContext& context) {
   std::vector<Violation> out;
-  Lifecycle lifecycle(context, out);
+  Lifecycle lifecycle(context, believed_leader_intervals(events, context), out);
   for (const auto& event : events) lifecycle.observe(event);
   lifecycle.finish();
   return out;

@@ -33,6 +33,7 @@ void JobActivity::observe(const sim::TraceEvent& event) {
   }
   if ((event.name == "job-terminal" || event.name == "job-cleanup-resumed") && !job.terminal_at) {
     job.terminal_at = event.at;
+    job.terminal_session = text_field(event, "session_id");
   }
   note_running(key, event.at);
 }

@@ -22,6 +22,7 @@ namespace harness {
 struct JobState {
   std::optional<sim::Instant> acknowledged_at;
   std::optional<sim::Instant> terminal_at;
+  std::string terminal_session;  // the leader session that recorded it terminal
   std::set<std::string> active_on;   // "<jobmanager> <session_id>": one JobMaster term
   std::set<std::string> running_on;  // the same
   bool suspended_seen = false;

@@ -12,6 +12,7 @@ namespace {
 
 constexpr const char* kCurator696 = "CURATOR-696";
 constexpr const char* kHasimG4 = "HASIM-G4";
+constexpr const char* kShutdownOnce = "HASIM-SHUTDOWN-ONCE";
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
@@ -61,6 +62,34 @@ class HasimG4 {
   std::map<JobKey, std::vector<RecoveryOutcome>> recoveries_;
 };
 
+// A checkpoint's metadata file left after the job's cleanup because the store shutdown could not
+// remove the checkpoint at its one try (another store instance still locked the pointer, or the
+// file's discard failed) and the recursive delete of the job znode then took the pointer.
+class ShutdownOnce {
+ public:
+  explicit ShutdownOnce(const Events& events) {
+    std::map<JobKey, sim::Instant> terminal;
+    for (const auto& event : events) {
+      if ((is_flink(event, "job-terminal") || is_flink(event, "job-cleanup-resumed")) && !terminal.count(job_key(event))) {
+        terminal[job_key(event)] = event.at;
+      }
+      if (!is_flink(event, "checkpoint-still-locked") && !is_flink(event, "checkpoint-discard-failed")) continue;
+      // The cleanup's own store events carry no job; the pointer path names it.
+      const std::string path = text_field(event, "path");
+      for (const auto& [key, at] : terminal) {
+        if (path.find("/jobs/" + key.job + "/checkpoints/") != std::string::npos) failed_after_terminal_.insert(path);
+      }
+    }
+  }
+
+  bool explains(const Violation& violation) const {
+    return violation.property == "ha-lifecycle" && violation.clause == "A" && failed_after_terminal_.count(violation.path);
+  }
+
+ private:
+  std::set<std::string> failed_after_terminal_;  // pointer paths
+};
+
 class Curator696 {
  public:
   Curator696(const Events& events, const CheckContext& context) {
@@ -88,6 +117,10 @@ const std::vector<KnownIssue>& known_issues() {
       {kCurator696, "Curator 5.4.0 LeaderLatch; fixed in 5.7.0", {"5.4"}},
       {kHasimG4, "Curator-retried addAndLock resurrects a removed checkpoint pointer; Flink 1.18-1.20, no fix",
        {"5.4", "5.7"}},
+      {kShutdownOnce,
+       "the store shutdown removes each checkpoint once; a locked or undeletable one keeps its metadata file after the "
+       "job znode is deleted; Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
   };
   return issues;
 }
@@ -109,11 +142,14 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
   if (violations.empty()) return;
   const HasimG4 hasim_g4(events, context);
   const Curator696 curator_696(events, context);
+  const ShutdownOnce shutdown_once(events);
   const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
   const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
   for (auto& violation : violations) {
     if (g4_applies && hasim_g4.explains(violation)) {
       violation.known = kHasimG4;
+    } else if (shutdown_once.explains(violation)) {
+      violation.known = kShutdownOnce;
     } else if (curator_696_applies && curator_696.explains(violation)) {
       violation.known = kCurator696;
     }

@@ -41,6 +41,16 @@ std::vector<BeliefInterval> believed_leader_intervals(const Events& events, cons
   return closed;
 }
 
+std::vector<std::string> sessions_believed_within(const std::vector<BeliefInterval>& intervals,
+                                                  const std::string& cluster, sim::Instant from, sim::Instant to) {
+  std::vector<std::string> sessions;
+  for (const auto& interval : intervals) {
+    if (interval.cluster != cluster || interval.from > to || (interval.to && *interval.to < from)) continue;
+    sessions.push_back(interval.session_id);
+  }
+  return sessions;
+}
+
 Overlap believed_leader_overlap(const std::vector<BeliefInterval>& intervals, sim::Instant run_end,
                                 std::optional<sim::Duration> bound) {
   // Sweep each cluster's interval ends in time order; ends sort before starts at one instant, so

@@ -20,6 +20,12 @@ struct BeliefInterval {
 
 std::vector<BeliefInterval> believed_leader_intervals(const Events& events, const CheckContext& context);
 
+// The leader sessions of `cluster` believed at some instant of [from, to]: what a verdict about
+// that window (a job not running, no checkpoint, a cleanup not done) rests on, for the
+// known-issue matcher.
+std::vector<std::string> sessions_believed_within(const std::vector<BeliefInterval>& intervals,
+                                                  const std::string& cluster, sim::Instant from, sim::Instant to);
+
 // Time during which at least two JobManagers of one cluster both believed they lead, summed over
 // clusters. `exceeded_at` is set to the instant the running total passed `bound`, when it did.
 struct Overlap {

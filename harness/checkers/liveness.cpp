@@ -33,6 +33,7 @@ void check_leader(const Events& events, const CheckContext& context, std::vector
                             " " + sim::format_duration(context.bounds.leader_within) + " after the faults healed"};
     violation.clause = "A";
     violation.cluster = cluster.trace_name;
+    violation.related_sessions = sessions_believed_within(intervals, cluster.trace_name, context.faults_end, deadline);
     out.push_back(std::move(violation));
   }
 }
@@ -57,6 +58,7 @@ void check_checkpoints(const Events& events, const CheckContext& context, std::v
     if ((event.name == "job-terminal" || event.name == "job-cleanup-resumed") && !job.terminal_at) job.terminal_at = event.at;
     if (event.name == "checkpoint-completed") job.commits.push_back(event.at);
   }
+  const auto intervals = believed_leader_intervals(events, context);
   for (const auto& [key, job] : jobs) {
     if (!job.acknowledged_at || !checkpointing(context, key.cluster)) continue;
     const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
@@ -71,6 +73,7 @@ void check_checkpoints(const Events& events, const CheckContext& context, std::v
     violation.clause = "B";
     violation.cluster = key.cluster;
     violation.job = key.job;
+    violation.related_sessions = sessions_believed_within(intervals, key.cluster, from, deadline);
     out.push_back(std::move(violation));
   }
 }

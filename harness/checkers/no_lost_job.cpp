@@ -4,6 +4,7 @@
 #include <set>
 
 #include "harness/checkers/job_activity.hpp"
+#include "harness/checkers/leadership.hpp"
 
 namespace harness {
 namespace {
@@ -54,9 +55,16 @@ void check_rerun(const sim::TraceEvent& event, const JobActivity& before, std::s
                  std::vector<Violation>& out) {
   const JobState* job = before.job(job_key(event));
   if (!job || !job->terminal_at || !reported.insert(job_key(event)).second) return;
-  out.push_back({kProperty, event.at,
-                 describe(job_key(event)) + " terminated at " + sim::format_instant(*job->terminal_at) + " but " +
-                     event.name + " on " + event.process});
+  Violation violation{kProperty, event.at,
+                      describe(job_key(event)) + " terminated at " + sim::format_instant(*job->terminal_at) + " but " +
+                          event.name + " on " + event.process};
+  violation.clause = "C";
+  violation.cluster = text_field(event, "cluster");
+  violation.process = event.process;
+  violation.session = text_field(event, "session_id");
+  violation.related_sessions = {job->terminal_session};
+  violation.job = text_field(event, "job");
+  out.push_back(std::move(violation));
 }
 
 // D: `suspended` holds "<job> <process> <session>" of every job-suspended seen so far.
@@ -64,12 +72,19 @@ void check_terminal_after_suspend(const sim::TraceEvent& event, const std::set<s
                                   std::vector<Violation>& out) {
   const std::string term = event.process + " " + text_field(event, "session_id");
   if (!suspended.count(describe(job_key(event)) + " " + term)) return;
-  out.push_back({kProperty, event.at,
-                 describe(job_key(event)) + " was suspended by " + term + ", which then recorded it " +
-                     text_field(event, "status") + ": a suspended job was taken for ended and is lost"});
+  Violation violation{kProperty, event.at,
+                      describe(job_key(event)) + " was suspended by " + term + ", which then recorded it " +
+                          text_field(event, "status") + ": a suspended job was taken for ended and is lost"};
+  violation.clause = "D";
+  violation.cluster = text_field(event, "cluster");
+  violation.process = event.process;
+  violation.session = text_field(event, "session_id");
+  violation.job = text_field(event, "job");
+  out.push_back(std::move(violation));
 }
 
-void check_runs_again(const JobActivity& activity, const CheckContext& context, std::vector<Violation>& out) {
+void check_runs_again(const JobActivity& activity, const CheckContext& context, const std::vector<BeliefInterval>& intervals,
+                      std::vector<Violation>& out) {
   for (const auto& [key, job] : activity.jobs()) {
     if (!job.acknowledged_at) continue;
     const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
@@ -83,6 +98,7 @@ void check_runs_again(const JobActivity& activity, const CheckContext& context, 
     violation.clause = "A";
     violation.cluster = key.cluster;
     violation.job = key.job;
+    violation.related_sessions = sessions_believed_within(intervals, key.cluster, from, deadline);
     out.push_back(std::move(violation));
   }
 }
@@ -105,7 +121,7 @@ std::vector<Violation> check_no_lost_job(const Events& events, const CheckContex
     }
     activity.observe(event);
   }
-  check_runs_again(activity, context, out);
+  check_runs_again(activity, context, believed_leader_intervals(events, context), out);
   std::stable_sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) { return a.at < b.at; });
   return out;
 }
