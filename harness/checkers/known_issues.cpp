@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kCurator696 = "CURATOR-696";
 constexpr const char* kHasimG4 = "HASIM-G4";
 constexpr const char* kShutdownOnce = "HASIM-SHUTDOWN-ONCE";
+constexpr const char* kUnreadHandle = "HASIM-UNREAD-HANDLE";
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
@@ -90,6 +91,23 @@ class ShutdownOnce {
   std::set<std::string> failed_after_terminal_;  // pointer paths
 };
 
+// A checkpoint's metadata file left because releaseAndTryRemove could not read the pointer's state
+// handle (ZooKeeper failed), logged it, and deleted the pointer anyway: nothing names the file.
+class UnreadHandle {
+ public:
+  explicit UnreadHandle(const Events& events) {
+    for (const auto& event : events) {
+      if (is_flink(event, "checkpoint-removed") && text_field(event, "file").empty()) unread_.insert(text_field(event, "path"));
+    }
+  }
+  bool explains(const Violation& violation) const {
+    return violation.property == "ha-lifecycle" && violation.clause == "A" && unread_.count(violation.path);
+  }
+
+ private:
+  std::set<std::string> unread_;  // pointer paths removed without their file
+};
+
 class Curator696 {
  public:
   Curator696(const Events& events, const CheckContext& context) {
@@ -121,6 +139,10 @@ const std::vector<KnownIssue>& known_issues() {
        "the store shutdown removes each checkpoint once; a locked or undeletable one keeps its metadata file after the "
        "job znode is deleted; Flink 1.18-1.20, no fix",
        {"5.4", "5.7"}},
+      {kUnreadHandle,
+       "releaseAndTryRemove deletes a pointer whose state handle it could not read, so its metadata file is never "
+       "discarded; Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
   };
   return issues;
 }
@@ -143,6 +165,7 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
   const HasimG4 hasim_g4(events, context);
   const Curator696 curator_696(events, context);
   const ShutdownOnce shutdown_once(events);
+  const UnreadHandle unread_handle(events);
   const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
   const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
   for (auto& violation : violations) {
@@ -150,6 +173,8 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
       violation.known = kHasimG4;
     } else if (shutdown_once.explains(violation)) {
       violation.known = kShutdownOnce;
+    } else if (unread_handle.explains(violation)) {
+      violation.known = kUnreadHandle;
     } else if (curator_696_applies && curator_696.explains(violation)) {
       violation.known = kCurator696;
     }

@@ -93,7 +93,13 @@ void Dispatcher::run() {
       case kRevoke: on_revoke(); break;
       case kRpc: on_rpc(*event->message); break;
       case kJobExit: on_job_exit(event->job, event->outcome, event->session_id); break;
-      case kGraphsChanged: lock_added_graphs(); break;
+      case kGraphsChanged:
+        if (env_.cluster->mutant == Mutant::kFlink10255) {
+          lock_added_graphs();
+        } else {
+          recover_added_graphs();
+        }
+        break;
     }
     std::erase_if(closing_, [](const std::unique_ptr<JobManagerRunner>& runner) { return runner->closed(); });
   }
@@ -103,6 +109,38 @@ void Dispatcher::on_grant(const std::string& session_id) {
   session_id_ = session_id;
   while (election_.issued_session() == session_id && !recover_jobs()) env_.sim->sleep(kRecoveryRetryDelay);
   election_.confirm("dispatcher", session_id, env_.address);
+  if (env_.cluster->mutant != Mutant::kFlink10255 && !standalone_ha(*env_.cluster)) recover_added_graphs();
+}
+
+// SessionDispatcherLeaderProcess.onAddedJobGraph: a job graph that another process added while
+// this one leads (the JobGraphStore's watcher; under a double leader, the other one's submission)
+// is recovered and run here, unless this Dispatcher already has the job (Dispatcher.isDuplicateJob:
+// a registered runner, including one whose result is still being written or cleaned up, or a
+// JobResultStore entry). Each call lists the graphs again and sets the next one-shot watch.
+void Dispatcher::recover_added_graphs() {
+  if (!still_leading()) return;  // the next grant lists again
+  sim::Simulation* sim = env_.sim;
+  const sim::MailboxId box = box_;
+  const auto children = env_.client->get_children(
+      env_.cluster->config.zookeeper_namespace() + "/execution-plans",
+      [sim, box](model::zk::EventType, const std::string&) {
+        sim->mailbox_post(box, sim::Mail{kGraphsChanged, 0, std::make_shared<Event>()});
+      });
+  const sim::FsList dirty = children.code == model::zk::Code::Ok ? results_->dirty_job_ids() : sim::FsList{};
+  const bool listed = children.code == model::zk::Code::Ok &&
+                      (dirty.status == sim::FsStatus::kOk || dirty.status == sim::FsStatus::kNotFound);
+  if (!listed) {
+    env_.sim->after(kRecoveryRetryDelay, [this] { post(kGraphsChanged, std::make_shared<Event>()); }, env_.self);
+    return;
+  }
+  for (const std::string& job : children.children) {
+    const bool known = runners_.count(job) != 0 || finishing_.count(job) != 0 ||
+                       std::find(dirty.names.begin(), dirty.names.end(), job) != dirty.names.end();
+    if (known || !still_leading()) continue;
+    if (job_graphs_->recover(job).outcome != ReadOutcome::kRead || !still_leading() || runners_.count(job) != 0) continue;
+    trace("job-recovered", job);
+    start_runner(job);
+  }
 }
 
 // Job graphs with a dirty JobResultStore entry only get their cleanup finished; the rest run.
@@ -141,6 +179,7 @@ bool Dispatcher::recover_jobs() {
 void Dispatcher::on_revoke() {
   if (session_id_.empty()) return;
   session_id_.clear();
+  finishing_.clear();  // a new leadership is a new Dispatcher with an empty runner registry
   for (auto& [job, runner] : runners_) {
     runner->close();
     closing_.push_back(std::move(runner));
@@ -213,6 +252,7 @@ void Dispatcher::on_job_exit(const std::string& job, JobOutcome outcome, const s
   }
   const std::string session = session_id_;
   const std::string status(to_string(outcome));
+  finishing_.insert(job);
   env_.sim->spawn(env_.self, "finish-" + job, [this, job, status, session] { finish_job(job, status, session); });
 }
 
@@ -232,6 +272,7 @@ void Dispatcher::finish_job(const std::string& job, const std::string& status, c
 
 void Dispatcher::start_cleanup(const std::string& job) {
   const std::string session = session_id_;
+  finishing_.insert(job);
   env_.sim->spawn(env_.self, "cleanup-" + job, [this, job, session] { run_cleanup(job, session); });
 }
 

@@ -51,6 +51,7 @@ class Dispatcher {
   bool record_dirty(const std::string& job, const std::string& status);
   void run_cleanup(const std::string& job, const std::string& session);
   void lock_added_graphs();
+  void recover_added_graphs();
   bool leading() const { return !session_id_.empty(); }
   // The session this Dispatcher acts under is still the one issued: its revoke, which may wait in
   // the mailbox behind a blocking call, has not happened yet.
@@ -71,6 +72,7 @@ class Dispatcher {
   std::map<std::string, std::unique_ptr<JobManagerRunner>> runners_;
   std::vector<std::unique_ptr<JobManagerRunner>> closing_;  // kept alive until their fiber ends
   std::set<std::string> standby_locked_;                    // FLINK-10255
+  std::set<std::string> finishing_;  // jobs whose result is being written or cleaned up here: still registered
 };
 
 }  // namespace model::flink
