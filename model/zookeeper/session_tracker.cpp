@@ -17,7 +17,7 @@ SessionId SessionTracker::create_session(sim::Duration timeout, sim::Instant now
 
 void SessionTracker::track(SessionId id, sim::Duration timeout, sim::Instant now) {
   SIM_ASSERT(timeout.ns > 0);
-  sessions_[id] = Session{timeout, false};
+  sessions_[id] = Session{timeout, false, std::nullopt};
   expiry_.update(id, timeout, now);
 }
 
@@ -26,6 +26,26 @@ bool SessionTracker::touch(SessionId id, sim::Instant now) {
   if (found == sessions_.end() || found->second.closing) return false;
   expiry_.update(id, found->second.timeout, now);
   return true;
+}
+
+SessionCheck SessionTracker::check_session(SessionId id, SessionOwner owner) {
+  auto found = sessions_.find(id);
+  if (found == sessions_.end() || found->second.closing) return SessionCheck::kExpired;
+  if (!found->second.owner) found->second.owner = owner;
+  return *found->second.owner == owner ? SessionCheck::kOk : SessionCheck::kMoved;
+}
+
+bool SessionTracker::set_owner(SessionId id, SessionOwner owner) {
+  auto found = sessions_.find(id);
+  if (found == sessions_.end() || found->second.closing) return false;
+  found->second.owner = owner;
+  return true;
+}
+
+std::optional<SessionOwner> SessionTracker::owner_of(SessionId id) const {
+  auto found = sessions_.find(id);
+  if (found == sessions_.end()) return std::nullopt;
+  return found->second.owner;
 }
 
 void SessionTracker::set_closing(SessionId id) {

@@ -13,6 +13,11 @@
 namespace model::zk {
 
 using SessionId = std::int64_t;
+// Who carries a session at the leader (SessionImpl.owner): the LearnerHandler of the follower that
+// last revalidated or created it, or the leader itself for its own connections (ServerCnxn.me).
+using SessionOwner = std::uint64_t;
+// The result of SessionTrackerImpl.checkSession.
+enum class SessionCheck : std::uint8_t { kOk, kExpired, kMoved };
 
 class SessionTracker {
  public:
@@ -25,6 +30,12 @@ class SessionTracker {
   void track(SessionId id, sim::Duration timeout, sim::Instant now);
   // Resets the countdown. False for an unknown or closing session: the caller treats it as expired.
   bool touch(SessionId id, sim::Instant now);
+  // checkSession: unknown or closing -> kExpired; a session with no owner yet takes `owner` (as every
+  // session inherited by a new leader does at its first request); another owner -> kMoved.
+  SessionCheck check_session(SessionId id, SessionOwner owner);
+  // setOwner, on session creation and revalidation. False for an unknown or closing session.
+  bool set_owner(SessionId id, SessionOwner owner);
+  std::optional<SessionOwner> owner_of(SessionId id) const;
   void set_closing(SessionId id);
   void remove(SessionId id);
   bool known(SessionId id) const { return sessions_.count(id) != 0; }
@@ -39,6 +50,7 @@ class SessionTracker {
   struct Session {
     sim::Duration timeout;
     bool closing = false;
+    std::optional<SessionOwner> owner;  // none until set or first checked
   };
   ExpiryQueue<SessionId> expiry_;
   std::map<SessionId, Session> sessions_;

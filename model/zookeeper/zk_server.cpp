@@ -137,6 +137,10 @@ void ZkServer::on_mail(const sim::Mail& mail) {
   auto link = links_.find(endpoint);
   if (link == links_.end()) return;  // a link we already dropped
   const sim::Payload* payload = mail.payload.get();
+  // LearnerHandler: every packet read from a synced learner restarts its socket read timeout.
+  if (link->second == Link::kLearner) {
+    if (auto follower = followers_.find(endpoint); follower != followers_.end()) follower->second.last_heard = env_.sim->now();
+  }
   if (const auto* vote = dynamic_cast<const Vote*>(payload)) {
     if (link->second == Link::kUnknown) link->second = Link::kElectionIn;
     on_vote(endpoint, *vote);
@@ -153,7 +157,7 @@ void ZkServer::on_mail(const sim::Mail& mail) {
   } else if (const auto* ping = dynamic_cast<const FollowerPing*>(payload)) {
     on_follower_ping(endpoint, *ping);
   } else if (const auto* request = dynamic_cast<const ForwardedRequest*>(payload)) {
-    on_forwarded_request(*request);
+    on_forwarded_request(endpoint, *request);
   } else if (endpoint == leader_link_) {
     leader_last_heard_ = env_.sim->now();
     if (const auto* message = dynamic_cast<const NewLeader*>(payload)) on_new_leader(*message);
@@ -181,6 +185,7 @@ void ZkServer::on_timer(Timer timer, std::uint64_t) {
       arm_session_expiry();
       return;
     case Timer::kSyncLimit: follower_check_leader(); return;
+    case Timer::kLearnerTimeout: drop_silent_learners(); return;
     case Timer::kConnectLeader:
       if (state_ == PeerState::kFollowing && !follower_synced_) connect_to_leader();
       return;

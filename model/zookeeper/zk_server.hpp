@@ -24,6 +24,9 @@ namespace model::zk {
 inline constexpr std::uint16_t kClientPort = 2181;
 inline constexpr std::uint16_t kPeerPort = 2888;
 inline constexpr std::uint16_t kElectionPort = 3888;
+// The session owner of the leader's own client connections (ServerCnxn.me); a follower's owner is
+// its learner link at the leader (the LearnerHandler), which no endpoint id can equal.
+inline constexpr SessionOwner kLeaderOwnConnections = sim::kNoEndpoint;
 
 struct ServerTuning {
   sim::Duration fsync = sim::milliseconds(2);
@@ -64,7 +67,8 @@ class ZkServer {
   const DataTree& tree() const { return tree_; }
 
  private:
-  enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit, kSessionExpiry, kConnectLeader };
+  enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit, kSessionExpiry, kConnectLeader,
+                                     kLearnerTimeout };
   // An accepted connection is kUnknown until its first message says what it is.
   enum class Link : std::uint8_t { kUnknown, kElectionIn, kElectionOut, kLearner, kLeader, kClient };
 
@@ -131,9 +135,11 @@ class ZkServer {
   void on_leader_ping();
   void follower_check_leader();
   void on_follower_ping(sim::EndpointId endpoint, const FollowerPing& ping);
-  void on_forwarded_request(const ForwardedRequest& request);
+  void on_forwarded_request(sim::EndpointId endpoint, const ForwardedRequest& request);
   void on_forwarded_reply(const ForwardedReply& reply);
-  void leader_accept(SessionId session, const RequestOrigin& origin, const ForwardedRequest& request);
+  void leader_accept(SessionId session, const RequestOrigin& origin, const ForwardedRequest& request,
+                     SessionOwner owner);
+  Txn prepare_write(SessionId session, const WriteRequest& write, const TxnHeader& header, SessionOwner owner);
   void reply_to_origin(std::shared_ptr<ForwardedReply> reply);
   Zxid next_zxid() { return make_zxid(new_epoch_, ++zxid_counter_); }
   void decide_epoch();
@@ -141,6 +147,10 @@ class ZkServer {
   void propose(LogEntry entry);
   void commit_ready();
   void leader_tick();
+  sim::Duration sync_timeout() const { return env_.config->tick * env_.config->sync_limit; }
+  void arm_learner_timeout();
+  void drop_silent_learners();
+  void arm_leader_read_timeout();
   void expire_sessions();
   void arm_session_expiry();
   void append_and_fsync(LogEntry entry);

@@ -2,10 +2,18 @@
 // order (a read waits behind the session's earlier writes, as the CommitProcessor orders them),
 // local reads with watch registration, and answers delivered when a txn is applied here, with
 // the watch notifications it fired sent first.
+#include <algorithm>
+
 #include "model/zookeeper/zk_server.hpp"
 
 namespace model::zk {
 namespace {
+
+// A txn the leader turned into SessionMoved: a plain error txn, or a multi whose first op carries it.
+bool moved(const TxnResult& result) {
+  if (result.err == Code::SessionMoved) return true;
+  return std::any_of(result.multi.begin(), result.multi.end(), [](const OpResult& op) { return op.err == Code::SessionMoved; });
+}
 
 bool is_read(const ClientOp& op) {
   return std::holds_alternative<GetDataRequest>(op) || std::holds_alternative<ExistsRequest>(op) ||
@@ -57,7 +65,7 @@ void ZkServer::route_to_leader(SessionId session, const RequestOrigin& origin, F
   forwarded->origin = origin;
   forwarded->request = std::move(body);
   if (state_ == PeerState::kLeading) {
-    leader_accept(session, origin, *forwarded);
+    leader_accept(session, origin, *forwarded, kLeaderOwnConnections);
   } else {
     send(leader_link_, forwarded);
   }
@@ -168,6 +176,14 @@ void ZkServer::deliver_result(const LogEntry& entry, const TxnResult& result) {
   const bool ours = origin.server == index_ && clients_.count(origin.connection) != 0;
   if (const auto* created = std::get_if<CreateSessionTxn>(&entry.txn)) {
     if (ours) finish_connect(origin.connection, created->session, created->timeout, true);
+    return;
+  }
+  if (ours && moved(result)) {
+    // FinalRequestProcessor: SessionMovedException is a connection-level error. The server answers
+    // nothing and closes the connection (cnxn.sendCloseSession), so the client sees ConnectionLoss
+    // and reconnects (ZOOKEEPER-710).
+    trace("session-moved-close", {{"session", entry.header.session}, {"zxid", entry.header.zxid}});
+    close_client(origin.connection);
     return;
   }
   if (ours && drop_next_write_reply_ && !std::holds_alternative<CloseSessionTxn>(std::get<Txn>(entry.txn))) {

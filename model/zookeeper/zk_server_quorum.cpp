@@ -71,7 +71,7 @@ void ZkServer::on_up_to_date(const UpToDate& message) {
   timer_generation_[Timer::kInitLimit]++;
   apply_committed();
   trace("following", {{"leader", std::int64_t{leader_index_}}, {"epoch", log_.current_epoch}});
-  arm(Timer::kSyncLimit, env_.config->tick);
+  arm_leader_read_timeout();
 }
 
 void ZkServer::on_proposal(const Proposal& proposal) {
@@ -102,15 +102,23 @@ void ZkServer::on_leader_ping() {
   send(leader_link_, ping);
 }
 
-// Learner's socket read timeout: syncLimit ticks without a packet from the leader.
+// Learner's socket read timeout (Learner.syncWithLeader: sock.setSoTimeout(tickTime * syncLimit)
+// once synced): the read fails syncLimit ticks after the last packet from the leader, to the
+// millisecond, not on a tick grid. The timer is re-armed lazily for the latest packet's deadline.
+void ZkServer::arm_leader_read_timeout() {
+  const sim::Instant deadline = leader_last_heard_ + sync_timeout();
+  const sim::Instant now = env_.sim->now();
+  arm(Timer::kSyncLimit, deadline > now ? deadline - now : sim::Duration{});
+}
+
 void ZkServer::follower_check_leader() {
   if (state_ != PeerState::kFollowing || !serving_) return;
-  if (env_.sim->now() - leader_last_heard_ > env_.config->tick * env_.config->sync_limit) {
+  if (env_.sim->now() - leader_last_heard_ >= sync_timeout()) {
     trace("leader-silent", {{"silent_ms", (env_.sim->now() - leader_last_heard_).to_ms()}});
     become(PeerState::kLooking);
     return;
   }
-  arm(Timer::kSyncLimit, env_.config->tick);
+  arm_leader_read_timeout();
 }
 
 void ZkServer::on_forwarded_reply(const ForwardedReply& reply) {
@@ -190,6 +198,7 @@ void ZkServer::on_ack_new_leader(sim::EndpointId endpoint) {
   found->second.synced = true;
   found->second.last_heard = env_.sim->now();
   if (leader_established_) {
+    arm_learner_timeout();
     // It logged everything we had, pending proposals included.
     for (PendingProposal& pending : pending_) pending.acks.insert(found->second.index);
     auto ready = std::make_shared<UpToDate>();
@@ -223,6 +232,39 @@ void ZkServer::establish_leadership() {
   }
   arm(Timer::kTick, env_.config->tick / 2);
   arm_session_expiry();
+  arm_learner_timeout();
+}
+
+// LearnerHandler: once a learner acknowledged NEWLEADER its socket gets a read timeout of
+// syncLimit ticks (sock.setSoTimeout(learnerMaster.syncTimeout())). A learner silent that long (a
+// paused or cut-off follower; a live one answers every ping sent each tick/2) fails the read and
+// its handler closes the socket: the follower must connect and sync again before it can forward
+// anything. One timer serves all learners, armed for the earliest deadline.
+void ZkServer::arm_learner_timeout() {
+  std::optional<sim::Instant> earliest;
+  for (const auto& [endpoint, follower] : followers_) {
+    if (!follower.synced) continue;
+    const sim::Instant deadline = follower.last_heard + sync_timeout();
+    if (!earliest || deadline < *earliest) earliest = deadline;
+  }
+  if (!earliest) return;
+  const sim::Instant now = env_.sim->now();
+  arm(Timer::kLearnerTimeout, *earliest > now ? *earliest - now : sim::Duration{});
+}
+
+void ZkServer::drop_silent_learners() {
+  if (state_ != PeerState::kLeading || !leader_established_) return;
+  const sim::Instant now = env_.sim->now();
+  std::vector<sim::EndpointId> silent;
+  for (const auto& [endpoint, follower] : followers_) {
+    if (follower.synced && now - follower.last_heard >= sync_timeout()) silent.push_back(endpoint);
+  }
+  for (const sim::EndpointId endpoint : silent) {
+    trace("learner-timeout", {{"follower", std::int64_t{followers_[endpoint].index}},
+                              {"silent_ms", (now - followers_[endpoint].last_heard).to_ms()}});
+    on_link_lost(endpoint);
+  }
+  arm_learner_timeout();
 }
 
 // SessionTrackerImpl.run is a thread of its own: it sleeps until the ExpiryQueue's next
@@ -309,15 +351,19 @@ void ZkServer::on_follower_ping(sim::EndpointId endpoint, const FollowerPing& pi
   for (const SessionId session : ping.touched) tracker_->touch(session, env_.sim->now());
 }
 
-void ZkServer::on_forwarded_request(const ForwardedRequest& request) {
+// LearnerHandler: a forwarded request is owned by the handler it arrived on (si.setOwner(this)).
+void ZkServer::on_forwarded_request(sim::EndpointId endpoint, const ForwardedRequest& request) {
   if (state_ != PeerState::kLeading || !leader_established_) return;  // the follower's client times out
-  leader_accept(request.session, request.origin, request);
+  if (followers_.count(endpoint) == 0) return;  // not a learner of ours (any more)
+  leader_accept(request.session, request.origin, request, SessionOwner{endpoint});
 }
 
-void ZkServer::leader_accept(SessionId session, const RequestOrigin& origin, const ForwardedRequest& request) {
+void ZkServer::leader_accept(SessionId session, const RequestOrigin& origin, const ForwardedRequest& request,
+                             SessionOwner owner) {
   const sim::Instant now = env_.sim->now();
   if (const auto* create = std::get_if<ForwardedRequest::CreateSession>(&request.request)) {
     const SessionId id = tracker_->create_session(create->timeout, now);
+    tracker_->set_owner(id, owner);  // PrepRequestProcessor createSession: zks.setOwner
     const Zxid zxid = next_zxid();
     propose(LogEntry{TxnHeader{id, zxid, now.to_ms()}, CreateSessionTxn{id, create->timeout}, origin});
     return;
@@ -329,6 +375,9 @@ void ZkServer::leader_accept(SessionId session, const RequestOrigin& origin, con
     reply->kind = ForwardedReply::Kind::kRevalidate;
     reply->session = revalidate->session;
     reply->session_valid = tracker_->touch(revalidate->session, now);
+    // Leader.revalidateSession / LeaderZooKeeperServer.revalidateSession: the session now belongs to
+    // the server the client reconnected through.
+    if (reply->session_valid) tracker_->set_owner(revalidate->session, owner);
     reply->timeout = tracker_->timeout_of(revalidate->session).value_or(sim::Duration{});
     reply_to_origin(reply);
     return;
@@ -343,11 +392,30 @@ void ZkServer::leader_accept(SessionId session, const RequestOrigin& origin, con
   const WriteRequest& write = std::get<WriteRequest>(request.request);
   const Zxid zxid = next_zxid();
   const TxnHeader header{session, zxid, now.to_ms()};
-  // PrepRequestProcessor checks the session first: a request of an expired session becomes an
-  // error txn carrying SessionExpired.
-  const bool session_live = tracker_->touch(session, now);
-  Txn txn = session_live ? tree_.prepare(session, write, zxid, header.time) : Txn{ErrorTxn{Code::SessionExpired}};
-  propose(LogEntry{header, std::move(txn), origin});
+  propose(LogEntry{header, prepare_write(session, write, header, owner), origin});
+}
+
+// PrepRequestProcessor checks the session first: a request of an expired session becomes an error
+// txn carrying SessionExpired; one whose session is owned by another server or connection
+// (checkSession(sessionId, owner)) carries SessionMoved. In a multi the check fails its first op,
+// so it stays a multi: [SessionMoved, RuntimeInconsistency...]. An empty multi checks nothing.
+Txn ZkServer::prepare_write(SessionId session, const WriteRequest& write, const TxnHeader& header, SessionOwner owner) {
+  if (!tracker_->touch(session, env_.sim->now())) return ErrorTxn{Code::SessionExpired};
+  const auto* multi = std::get_if<MultiRequest>(&write);
+  if (multi != nullptr && multi->ops.empty()) return tree_.prepare(session, write, header.zxid, header.time);
+  switch (tracker_->check_session(session, owner)) {
+    case SessionCheck::kOk: break;
+    case SessionCheck::kExpired: return ErrorTxn{Code::SessionExpired};
+    case SessionCheck::kMoved: {
+      trace("session-moved", {{"session", session}, {"zxid", header.zxid}});
+      if (multi == nullptr) return ErrorTxn{Code::SessionMoved};
+      MultiTxn txn;
+      txn.txns.emplace_back(ErrorTxn{Code::SessionMoved});
+      while (txn.txns.size() < multi->ops.size()) txn.txns.emplace_back(ErrorTxn{Code::RuntimeInconsistency});
+      return txn;
+    }
+  }
+  return tree_.prepare(session, write, header.zxid, header.time);
 }
 
 void ZkServer::reply_to_origin(std::shared_ptr<ForwardedReply> reply) {

@@ -586,7 +586,10 @@ TEST(FlinkMutants, Flink14091CounterRefusesForeverAfterABlip) {
         refused_after += e.seq > reconnected && e.name == "checkpoint-counter-refused";
       }
       if (mutant == Mutant::kFlink14091) {
-        EXPECT_TRUE(completed_after.empty());
+        // At most the checkpoint whose id was being drawn across the blip: its CAS, retried on the
+        // new connection, wins once the stale copy held in the cut is refused as SessionMoved
+        // (PrepRequestProcessor checkSession); every later draw is refused.
+        EXPECT_LE(completed_after.size(), 1u);
         EXPECT_GE(refused_after, 10u);
       } else {
         EXPECT_GE(completed_after.size(), 10u);

@@ -307,3 +307,82 @@ TEST(ZkEnsembleFaults, DroppedReplyLeavesTheWriteCommitted) {
 }
 
 }  // namespace
+
+namespace {
+
+bool traced(sim::Simulation& sim, const std::string& name, const std::string& process = "") {
+  for (const sim::TraceEvent& event : sim.trace().events()) {
+    if (event.category == "zk" && event.name == name && (process.empty() || event.process == process)) return true;
+  }
+  return false;
+}
+
+// SessionTrackerImpl.checkSession(sessionId, owner): once the session was revalidated through
+// another server (Leader.revalidateSession -> setOwner), a write still sent through the old
+// connection is SessionMoved, which FinalRequestProcessor answers by closing that connection. Both
+// for an old connection on a follower (owner: its LearnerHandler) and on the leader (ServerCnxn.me).
+TEST(ZkEnsembleSessions, WriteThroughTheOldServerAfterAReattachIsSessionMoved) {
+  for (const int old_server : {0, 2}) {  // 2 leads (largest id, equal logs)
+    Fixture f(3);
+    const int new_server = old_server == 0 ? 1 : 0;
+    std::optional<model::zk::ClientReply> stale_single, stale_multi, moved_write;
+    Code fresh_code = Code::SystemError;
+    const auto client_pid = f.sim.add_process("client", {[&](sim::ProcessId pid) {
+                                                           f.sim.spawn(pid, "main", [&, pid] {
+                                                             f.sim.sleep(seconds(10));
+                                                             RawClient old_cnxn(f.sim, f.net, pid);
+                                                             ASSERT_TRUE(old_cnxn.connect(f.ensemble.pid(old_server), 0, seconds(6)));
+                                                             ASSERT_EQ(old_cnxn.call(create("/before"))->err, Code::Ok);
+                                                             RawClient new_cnxn(f.sim, f.net, pid);
+                                                             ASSERT_TRUE(new_cnxn.connect(f.ensemble.pid(new_server), old_cnxn.session(), seconds(6)));
+                                                             stale_single = old_cnxn.call(create("/stale"));
+                                                             fresh_code = new_cnxn.call(create("/fresh"))->err;
+                                                             RawClient old_again(f.sim, f.net, pid);
+                                                             ASSERT_TRUE(old_again.connect(f.ensemble.pid(old_server), old_cnxn.session(), seconds(6)));
+                                                             // The reattach moved it back: now the other connection is the stale one.
+                                                             moved_write = new_cnxn.call(model::zk::MultiRequest{{model::zk::CreateRequest{"/stale-multi", std::string("x"), model::zk::CreateMode::Persistent}}});
+                                                             stale_multi = old_again.call(create("/after"));
+                                                           });
+                                                         },
+                                                         nullptr});
+    f.sim.start(client_pid);
+    f.sim.run_until(at_s(30));
+    EXPECT_FALSE(stale_single.has_value()) << old_server;  // no answer: the connection was closed
+    EXPECT_EQ(fresh_code, Code::Ok) << old_server;
+    EXPECT_FALSE(moved_write.has_value()) << old_server;
+    ASSERT_TRUE(stale_multi.has_value()) << old_server;
+    EXPECT_EQ(stale_multi->err, Code::Ok) << old_server;
+    EXPECT_TRUE(traced(f.sim, "session-moved")) << old_server;
+    for (int i = 0; i < 3; i++) {
+      EXPECT_FALSE(f.ensemble.server(i)->tree().stat("/stale").has_value()) << old_server << " " << i;
+      EXPECT_FALSE(f.ensemble.server(i)->tree().stat("/stale-multi").has_value()) << old_server << " " << i;
+      EXPECT_TRUE(f.ensemble.server(i)->tree().stat("/after").has_value()) << old_server << " " << i;
+    }
+    f.sim.shutdown();
+  }
+}
+
+// LearnerHandler sets the learner socket's read timeout to syncLimit ticks once it is synced: a
+// follower paused longer than that (10 s here) is dropped by the leader and must sync again when
+// it resumes; a shorter pause keeps its link.
+TEST(ZkEnsembleSessions, LeaderDropsALearnerSilentForSyncLimitTicks) {
+  for (const int pause_s : {8, 12}) {
+    Fixture f(3);
+    f.sim.run_until(at_s(10));
+    ASSERT_EQ(f.ensemble.leader(), 2);
+    f.ensemble.pause(0);
+    f.sim.run_until(at_s(10 + pause_s));
+    f.ensemble.resume(0);
+    f.sim.run_until(at_s(10 + pause_s) + milliseconds(20));
+    const bool dropped = traced(f.sim, "learner-timeout", "zk3");
+    const bool resynced = traced(f.sim, "leader-lost", "zk1");  // its leader link was gone on resume
+    EXPECT_EQ(dropped, pause_s >= 10) << pause_s;
+    EXPECT_EQ(resynced, pause_s >= 10) << pause_s;
+    EXPECT_EQ(f.ensemble.leader(), 2) << pause_s;  // the other follower keeps the quorum
+    f.sim.run_until(at_s(40));
+    EXPECT_EQ(f.count_in_state(PeerState::kFollowing), 2) << pause_s;  // it synced again
+    f.sim.shutdown();
+  }
+}
+
+}  // namespace

@@ -72,6 +72,25 @@ TEST(SessionTracker, SessionIdsCarryTheServerIdAndAreUnique) {
   EXPECT_EQ(b >> 56, 3);
 }
 
+// SessionTrackerImpl.checkSession/setOwner: the first checker of an unowned session owns it; another
+// owner is SessionMoved until a revalidation (setOwner) hands the session over.
+TEST(SessionTracker, OwnerIsTakenByTheFirstCheckAndMovedOnlyBySetOwner) {
+  using model::zk::SessionCheck;
+  SessionTracker tracker(milliseconds(2000), at_ms(0), 1);
+  const auto id = tracker.create_session(milliseconds(6000), at_ms(0));
+  EXPECT_FALSE(tracker.owner_of(id).has_value());
+  EXPECT_EQ(tracker.check_session(id, 7), SessionCheck::kOk);
+  EXPECT_EQ(tracker.owner_of(id), std::optional<model::zk::SessionOwner>(7));
+  EXPECT_EQ(tracker.check_session(id, 9), SessionCheck::kMoved);
+  EXPECT_TRUE(tracker.set_owner(id, 9));
+  EXPECT_EQ(tracker.check_session(id, 9), SessionCheck::kOk);
+  EXPECT_EQ(tracker.check_session(id, 7), SessionCheck::kMoved);
+  tracker.set_closing(id);
+  EXPECT_EQ(tracker.check_session(id, 9), SessionCheck::kExpired);
+  EXPECT_FALSE(tracker.set_owner(id, 9));
+  EXPECT_EQ(tracker.check_session(12345, 9), SessionCheck::kExpired);
+}
+
 TEST(SessionTimeout, NegotiationClampsToTwoAndTwentyTicks) {
   const auto bounds = model::zk::SessionTimeoutBounds::from_ticks(milliseconds(2000));
   EXPECT_EQ(model::zk::negotiate_session_timeout(milliseconds(1000), bounds), milliseconds(4000));
