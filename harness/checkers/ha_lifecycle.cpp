@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "harness/checkers/commit_order.hpp"
 #include "harness/checkers/job_activity.hpp"
 #include "harness/checkers/leadership.hpp"
 #include "harness/checkers/no_lost_checkpoint.hpp"
@@ -65,6 +66,8 @@ class Lifecycle {
 
  private:
   void on_flink(const sim::TraceEvent& event) {
+    order_.observe(event);
+    if (event.name == "checkpoint-added" && order_.committed_before_removal(event)) return;  // heard late
     const JobKey key = job_key(event);
     HaData& data = data_[key];
     if (event.name == "job-cleanup-done") {
@@ -166,6 +169,7 @@ class Lifecycle {
 
   const CheckContext& context_;
   std::vector<BeliefInterval> intervals_;
+  PointerCommitOrder order_;
   JobActivity activity_;
   std::vector<Violation>& out_;
   std::map<JobKey, HaData> data_;

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "harness/checkers/commit_order.hpp"
 #include "harness/checkers/resurrected_pointer.hpp"
 
 namespace harness {
@@ -30,7 +31,9 @@ class LatestCheckpointGuard {
   void observe(const sim::TraceEvent& event, std::vector<Violation>& out) {
     if (event.category == "fs") return observe_storage(event, out);
     if (event.category != "flink") return;
+    order_.observe(event);
     JobCheckpoints& job = jobs_[job_key(event)];
+    if (event.name == "checkpoint-added" && order_.committed_before_removal(event)) return;  // heard late
     if (event.name == "checkpoint-added") {
       check_recreated(event, out);
       listed_[text_field(event, "path")] = event;
@@ -73,6 +76,7 @@ class LatestCheckpointGuard {
   }
 
  private:
+  PointerCommitOrder order_;
   static void fill(Violation& violation, const sim::TraceEvent& event, const char* clause) {
     violation.clause = clause;
     violation.cluster = text_field(event, "cluster");

@@ -3,6 +3,8 @@
 #include <map>
 #include <tuple>
 
+#include "harness/checkers/commit_order.hpp"
+
 namespace harness {
 
 std::int64_t checkpoint_id_of_pointer(const std::string& path) {
@@ -17,7 +19,9 @@ std::vector<ResurrectedPointer> resurrected_pointers(const Events& events, const
   std::map<std::tuple<std::string, JobKey, std::int64_t>, std::int64_t> session_at_trigger;
   std::map<std::string, sim::Instant> discarded;  // pointer path -> when a removal discarded its file
   std::vector<ResurrectedPointer> found;
+  PointerCommitOrder order;
   for (const auto& event : events) {
+    order.observe(event);
     if (event.category == "curator" && (event.name == "CONNECTED" || event.name == "RECONNECTED") &&
         cluster_of_jobmanager(context, event.process)) {
       curator_session[event.process] = int_field_or(event, "session", 0);
@@ -28,7 +32,7 @@ std::vector<ResurrectedPointer> resurrected_pointers(const Events& events, const
           curator_session[event.process];
     } else if (event.name == "checkpoint-file-discarded" || event.name == "checkpoint-removed") {
       discarded.emplace(text_field(event, "path"), event.at);
-    } else if (event.name == "checkpoint-added") {
+    } else if (event.name == "checkpoint-added" && !order.committed_before_removal(event)) {
       const std::string path = text_field(event, "path");
       const auto removal = discarded.find(path);
       if (removal == discarded.end()) continue;

@@ -272,11 +272,11 @@ CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk
   });
 }
 
-zk::Code CuratorFramework::remove(const std::string& path, std::int32_t version) {
+zk::Code CuratorFramework::remove(const std::string& path, std::int32_t version, zk::Zxid* committed) {
   struct CodeOnly {
     zk::Code code = zk::Code::SystemError;
   };
-  return impl_->with_retry<CodeOnly>([&](zk::ZkClient& zk, int) { return CodeOnly{zk.remove(path, version)}; }).code;
+  return impl_->with_retry<CodeOnly>([&](zk::ZkClient& zk, int) { return CodeOnly{zk.remove(path, version, committed)}; }).code;
 }
 
 zk::Code CuratorFramework::ensure_path(const std::string& path) {

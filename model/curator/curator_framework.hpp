@@ -77,7 +77,8 @@ class CuratorFramework {
   // answer: for an ephemeral node, the session that owns it.
   CreateResult create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options = {},
                       zk::SessionId* created_in = nullptr);
-  zk::Code remove(const std::string& path, std::int32_t version = -1);
+  // `committed`, when given, receives the zxid of the last attempt's reply (0 without one).
+  zk::Code remove(const std::string& path, std::int32_t version = -1, zk::Zxid* committed = nullptr);
   // ZKPaths.mkdirs: every component of `path` exists as a persistent node afterwards.
   zk::Code ensure_path(const std::string& path);
   DataResult get_data(const std::string& path, Watcher watcher = nullptr);

@@ -61,7 +61,9 @@ AddOutcome StateHandleStore::add_and_lock(const std::string& name, const std::st
                                     &attempts);
   const bool echo_of_our_commit = result.code == Code::NodeExists && attempts > 1;
   if (result.code == Code::Ok || (echo_of_our_commit && options_.mutant != Mutant::kFlink24543)) {
-    trace("added", {{"path", pointer}, {"file", file}, {"attempts", std::int64_t{attempts}}});
+    // An echo's zxid is its own failed attempt's, later than the commit it echoes.
+    trace("added", {{"path", pointer}, {"file", file}, {"attempts", std::int64_t{attempts}},
+                    {"zxid", result.code == Code::Ok ? result.zxid : model::zk::Zxid{0}}});
     return AddOutcome::kAdded;
   }
   if (possibly_committed(result.code)) {
@@ -91,23 +93,29 @@ Code StateHandleStore::release(const std::string& name) {
   return code;
 }
 
+// The traces carry the zxid at which each step committed (`zxid`, from the reply; 0 when the
+// step's delete found nothing to delete), so a checker can order a removal against a late-heard
+// add of the same pointer by ZooKeeper's commit order rather than by when the client heard back.
 bool StateHandleStore::release_and_try_remove(const std::string& name) {
   const std::string pointer = options_.root + "/" + name;
   if (release(name) != Code::Ok) return false;
-  const Code locks = client_.remove(pointer + "/locks");
+  model::zk::Zxid marked_zxid = 0;
+  const Code locks = client_.remove(pointer + "/locks", -1, &marked_zxid);
   if (locks == Code::NotEmpty) {  // another store instance still holds it
     trace("still-locked", {{"path", pointer}});
     return false;
   }
   if (locks != Code::Ok && locks != Code::NoNode) return false;
+  if (locks == Code::NoNode) marked_zxid = 0;
   const auto read = client_.get_data(pointer);
   const std::string file = read.code == Code::Ok && read.data ? *read.data : "";
   // FLINK-7783 runs the same pre-fix order: Flink 1.4's removeBrokenStateHandle deleted the node,
   // then discarded the state in a callback, so an outage that fails the discard still loses the pointer.
   const bool pointer_first = options_.mutant == Mutant::kFlink26284 || options_.mutant == Mutant::kFlink7783;
+  model::zk::Zxid deleted_zxid = 0;
   if (pointer_first) {
-    if (client_.remove(pointer) != Code::Ok) return false;
-    trace("pointer-deleted", {{"path", pointer}});
+    if (client_.remove(pointer, -1, &deleted_zxid) != Code::Ok) return false;
+    trace("pointer-deleted", {{"path", pointer}, {"zxid", deleted_zxid}});
   }
   if (!file.empty()) {
     const auto removed = storage_.remove(file);
@@ -116,14 +124,15 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
       trace("discard-failed", {{"path", pointer}, {"file", file}});
       return false;
     }
-    trace("file-discarded", {{"path", pointer}, {"file", file}});
+    trace("file-discarded", {{"path", pointer}, {"file", file}, {"zxid", marked_zxid}});
   }
   if (!pointer_first) {
-    const Code deleted = client_.remove(pointer);
+    const Code deleted = client_.remove(pointer, -1, &deleted_zxid);
     if (deleted != Code::Ok && deleted != Code::NoNode) return false;
-    trace("pointer-deleted", {{"path", pointer}});
+    if (deleted == Code::NoNode) deleted_zxid = 0;
+    trace("pointer-deleted", {{"path", pointer}, {"zxid", deleted_zxid}});
   }
-  trace("removed", {{"path", pointer}, {"file", file}});
+  trace("removed", {{"path", pointer}, {"file", file}, {"zxid", deleted_zxid}});
   return true;
 }
 

@@ -650,9 +650,11 @@ CreateResult ZkClient::create(const std::string& path, Data data, CreateMode mod
   return result;
 }
 
-Code ZkClient::remove(const std::string& path, std::int32_t version) {
+Code ZkClient::remove(const std::string& path, std::int32_t version, Zxid* committed) {
   const std::shared_ptr<Core> core = core_;
-  return core->call(WriteRequest{DeleteRequest{path, version}})->err;
+  const auto reply = core->call(WriteRequest{DeleteRequest{path, version}});
+  if (committed != nullptr) *committed = reply->zxid;
+  return reply->err;
 }
 
 StatResult ZkClient::set_data(const std::string& path, Data data, std::int32_t version) {
@@ -701,7 +703,7 @@ MultiResult ZkClient::multi(const std::vector<MultiOp>& ops) {
   const auto reply = core->call(WriteRequest{MultiRequest{ops}});
   // ZooKeeper.multiInternal: a non-zero header code is the answer (e.g. SessionExpired); otherwise
   // the first per-op ErrorResult whose code is not OK is, and the per-op results come with it.
-  MultiResult result{reply->err, {}};
+  MultiResult result{reply->err, {}, reply->zxid};
   if (reply->err != Code::Ok) return result;
   if (const auto* txn = std::get_if<TxnResult>(&reply->result)) {
     result.results = txn->multi;

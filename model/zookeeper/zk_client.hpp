@@ -77,6 +77,7 @@ struct MultiResult {
   // The first failing op's code, as ZooKeeper.multi reports it; Ok when all succeeded.
   Code code = Code::SystemError;
   std::vector<OpResult> results;  // empty when the multi never reached a server
+  Zxid zxid = 0;                  // the reply header's: the transaction's place in ZooKeeper's order
 };
 
 struct ZkClientConfig {
@@ -101,7 +102,8 @@ class ZkClient {
 
   // --- blocking calls, from fibers of the owning process ---
   CreateResult create(const std::string& path, Data data, CreateMode mode);
-  Code remove(const std::string& path, std::int32_t version = -1);  // ZooKeeper.delete
+  // ZooKeeper.delete. `committed`, when given, receives the reply header's zxid (0 without a reply).
+  Code remove(const std::string& path, std::int32_t version = -1, Zxid* committed = nullptr);
   StatResult set_data(const std::string& path, Data data, std::int32_t version = -1);
   DataResult get_data(const std::string& path, bool watch = false);
   // Ok with the stat, or NoNode; a watch is left on either answer.
