@@ -8,7 +8,25 @@ namespace {
 
 using model::zk::Code;
 
-bool possibly_committed(Code code) { return code == Code::ConnectionLoss || code == Code::OperationTimeout; }
+// ZooKeeperStateHandleStore.indicatesPossiblyInconsistentState: every failure but the "safe
+// pre-commit" ones may have committed (a SessionExpired after a retry whose first attempt committed
+// with its reply lost, say); the file is then kept (PossibleInconsistentStateException).
+bool possibly_committed(Code code) {
+  switch (code) {
+    case Code::NodeExists:
+    case Code::BadArguments:
+    case Code::NoNode:
+    case Code::NoAuth:
+    case Code::BadVersion:
+    case Code::AuthFailed:
+    case Code::InvalidAcl:
+    case Code::SessionMoved:
+    case Code::NotReadOnly:
+      return false;
+    default:
+      return true;
+  }
+}
 
 }  // namespace
 
