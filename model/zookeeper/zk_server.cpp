@@ -139,7 +139,7 @@ void ZkServer::on_mail(const sim::Mail& mail) {
   const sim::Payload* payload = mail.payload.get();
   // LearnerHandler: every packet read from a synced learner restarts its socket read timeout.
   if (link->second == Link::kLearner) {
-    if (auto follower = followers_.find(endpoint); follower != followers_.end()) follower->second.last_heard = env_.sim->now();
+    if (auto follower = followers_.find(endpoint); follower != followers_.end()) heard_from_learner(follower->second);
   }
   if (const auto* vote = dynamic_cast<const Vote*>(payload)) {
     if (link->second == Link::kUnknown) link->second = Link::kElectionIn;
