@@ -157,6 +157,9 @@ void ZkServer::start_leading() {
   tick_ = 0;  // Leader.lead: self.tick.set(0)
   tick_skip_ = true;
   trace("state", {{"to", std::string("LEADING")}});
+  // QuorumPeer.makeLeader: the Leader binds the quorum port only now, so a follower that decided
+  // first is refused and retries (Learner.connectToLeader) until it listens.
+  env_.net->listen(pid_, kPeerPort, box_);
   arm(Timer::kInitLimit, env_.config->tick * env_.config->init_limit);
   if (quorum() == 1) decide_epoch();
 }

@@ -18,8 +18,8 @@ using sim::seconds;
 Instant at_s(std::int64_t s) { return Instant{} + seconds(s); }
 
 struct Fixture {
-  Fixture()
-      : sim(sim::SimConfig{1, {}}),
+  explicit Fixture(std::uint64_t seed = 1)
+      : sim(sim::SimConfig{seed, {}}),
         net(sim, sim::NetworkConfig{sim::LatencyModel::uniform(sim::microseconds(200), milliseconds(2)), milliseconds(1), 10000}),
         ensemble(sim, net, model::zk::default_ensemble(3, milliseconds(2000))) {
     ensemble.start();
@@ -153,6 +153,23 @@ TEST(ZkPause, FollowerPausedAloneRejoinsTheSameLeader) {
   EXPECT_TRUE(f.ensemble.view(0)->serving);
   EXPECT_EQ(f.ensemble.view(0)->state, PeerState::kFollowing);
   f.sim.shutdown();
+}
+
+// The quorum port listens only while LEADING (the Leader's constructor binds it, Leader.shutdown
+// closes it). A follower that decides before its leader does is refused and retries
+// (Learner.connectToLeader), instead of being accepted by a still-LOOKING server that then drops it
+// and leaves it LOOKING alone while the leader waits out initLimit for a follower.
+TEST(ZkPause, FollowerThatDecidesFirstIsRefusedAndRetriesUntilTheLeaderListens) {
+  int elections_with_a_lost_follower = 0;
+  for (std::uint64_t seed = 1; seed <= 60; seed++) {
+    Fixture f(seed);
+    f.sim.run_until(at_s(10));
+    elections_with_a_lost_follower += f.first("leader-lost", "zk1", Instant{}).has_value() ||
+                                      f.first("leader-lost", "zk2", Instant{}).has_value();
+    EXPECT_EQ(f.serving_leaders(), 1) << seed;
+    f.sim.shutdown();
+  }
+  EXPECT_EQ(elections_with_a_lost_follower, 0);
 }
 
 }  // namespace
