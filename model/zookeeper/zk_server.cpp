@@ -52,7 +52,8 @@ void ZkServer::drop_failed_links() {
 
 void ZkServer::boot() {
   box_ = env_.sim->mailbox_open(pid_);
-  for (const std::uint16_t port : {kElectionPort, kPeerPort, kClientPort}) env_.net->listen(pid_, port, box_);
+  // The quorum port (kPeerPort) listens only while leading: start_leading.
+  for (const std::uint16_t port : {kElectionPort, kClientPort}) env_.net->listen(pid_, port, box_);
   replay_log();
   trace("boot", {{"last_zxid", log_.last_zxid()}, {"epoch", log_.current_epoch}});
   start_election();
@@ -139,7 +140,7 @@ void ZkServer::on_mail(const sim::Mail& mail) {
   const sim::Payload* payload = mail.payload.get();
   // LearnerHandler: every packet read from a synced learner restarts its socket read timeout.
   if (link->second == Link::kLearner) {
-    if (auto follower = followers_.find(endpoint); follower != followers_.end()) follower->second.last_heard = env_.sim->now();
+    if (auto follower = followers_.find(endpoint); follower != followers_.end()) heard_from_learner(follower->second);
   }
   if (const auto* vote = dynamic_cast<const Vote*>(payload)) {
     if (link->second == Link::kUnknown) link->second = Link::kElectionIn;
@@ -250,6 +251,7 @@ void ZkServer::become(PeerState state) {
   }
   leader_link_ = sim::EndpointId{};
   leader_established_ = false;
+  if (previous == PeerState::kLeading) env_.net->unlisten(pid_, kPeerPort);  // Leader.shutdown closes ss
   touched_.clear();
   syncs_waiting_.clear();
   state_ = state;

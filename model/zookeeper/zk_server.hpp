@@ -85,6 +85,9 @@ class ZkServer {
     bool sent_new_leader = false;
     bool synced = false;  // acknowledged NEWLEADER: counts for quorums and gets proposals
     sim::Instant last_heard;
+    // LearnerHandler.tickOfNextAckDeadline: the leader's tick + syncLimit when the learner's last
+    // packet was read. The quorum check compares it with the leader's own tick count.
+    std::int64_t ack_deadline_tick = 0;
   };
   struct PendingProposal {
     Zxid zxid = 0;
@@ -151,6 +154,10 @@ class ZkServer {
   void arm_learner_timeout();
   void drop_silent_learners();
   void arm_leader_read_timeout();
+  void heard_from_learner(Follower& follower);
+  bool learner_synced(const Follower& follower) const;
+  // A read timeout that comes due while this process is paused is judged at the resume.
+  sim::Instant read_silence_start(sim::Instant last_heard, sim::Instant due) const;
   void expire_sessions();
   void arm_session_expiry();
   void append_and_fsync(LogEntry entry);
@@ -203,11 +210,17 @@ class ZkServer {
   // following
   sim::EndpointId leader_link_{};
   sim::Instant leader_last_heard_{};
+  sim::Instant leader_read_due_{};  // when the armed kSyncLimit timer should fire
   std::set<SessionId> touched_;
   Zxid commit_target_ = 0;  // applied up to here once logged
 
   // leading
   std::map<sim::EndpointId, Follower> followers_;
+  // Leader.lead: QuorumPeer.tick counts the leader's own full ticks, advanced only by its lead loop
+  // waking every tick/2 (tickSkip alternates), so a paused leader's tick stands still.
+  std::int64_t tick_ = 0;
+  bool tick_skip_ = true;
+  sim::Instant learner_timeout_due_{};  // when the armed kLearnerTimeout timer should fire
   bool leader_established_ = false;
   bool epoch_decided_ = false;
   bool follower_synced_ = false;  // following: NEWLEADER handled, so proposals are acknowledged

@@ -108,11 +108,24 @@ void ZkServer::on_leader_ping() {
 void ZkServer::arm_leader_read_timeout() {
   const sim::Instant deadline = leader_last_heard_ + sync_timeout();
   const sim::Instant now = env_.sim->now();
-  arm(Timer::kSyncLimit, deadline > now ? deadline - now : sim::Duration{});
+  leader_read_due_ = deadline > now ? deadline : now;
+  arm(Timer::kSyncLimit, leader_read_due_ - now);
+}
+
+// A socket read timeout is a thread blocked in a timed read. If this process was paused through
+// the deadline (the simulator runs the timer late, at the resume), the silence it saw is its own
+// stop, not the peer's: the reader restarts from the resume, and whatever the peer sends once it
+// runs again (a co-paused leader's ping, a co-paused learner's reply) is read in time. Calibrated
+// on a real 3.8 ensemble, where a leader paused together with one follower past syncLimit keeps
+// leading with it; a peer that went away meanwhile closed its socket, which is read first.
+sim::Instant ZkServer::read_silence_start(sim::Instant last_heard, sim::Instant due) const {
+  const sim::Instant now = env_.sim->now();
+  return now > due && now > last_heard ? now : last_heard;
 }
 
 void ZkServer::follower_check_leader() {
   if (state_ != PeerState::kFollowing || !serving_) return;
+  leader_last_heard_ = read_silence_start(leader_last_heard_, leader_read_due_);
   if (env_.sim->now() - leader_last_heard_ >= sync_timeout()) {
     trace("leader-silent", {{"silent_ms", (env_.sim->now() - leader_last_heard_).to_ms()}});
     become(PeerState::kLooking);
@@ -141,7 +154,12 @@ void ZkServer::start_leading() {
   leader_index_ = index_;
   leader_established_ = false;
   epoch_decided_ = false;
+  tick_ = 0;  // Leader.lead: self.tick.set(0)
+  tick_skip_ = true;
   trace("state", {{"to", std::string("LEADING")}});
+  // QuorumPeer.makeLeader: the Leader binds the quorum port only now, so a follower that decided
+  // first is refused and retries (Learner.connectToLeader) until it listens.
+  env_.net->listen(pid_, kPeerPort, box_);
   arm(Timer::kInitLimit, env_.config->tick * env_.config->init_limit);
   if (quorum() == 1) decide_epoch();
 }
@@ -155,7 +173,7 @@ void ZkServer::on_follower_info(sim::EndpointId endpoint, const FollowerInfo& in
   follower.index = info.from;
   follower.accepted_epoch = info.accepted_epoch;
   follower.last_zxid = info.last_zxid;
-  follower.last_heard = env_.sim->now();
+  heard_from_learner(follower);
   if (epoch_decided_) {
     sync_follower(endpoint, follower);
     return;
@@ -196,7 +214,7 @@ void ZkServer::on_ack_new_leader(sim::EndpointId endpoint) {
   auto found = followers_.find(endpoint);
   if (state_ != PeerState::kLeading || found == followers_.end()) return;
   found->second.synced = true;
-  found->second.last_heard = env_.sim->now();
+  heard_from_learner(found->second);
   if (leader_established_) {
     arm_learner_timeout();
     // It logged everything we had, pending proposals included.
@@ -249,15 +267,18 @@ void ZkServer::arm_learner_timeout() {
   }
   if (!earliest) return;
   const sim::Instant now = env_.sim->now();
-  arm(Timer::kLearnerTimeout, *earliest > now ? *earliest - now : sim::Duration{});
+  learner_timeout_due_ = *earliest > now ? *earliest : now;
+  arm(Timer::kLearnerTimeout, learner_timeout_due_ - now);
 }
 
 void ZkServer::drop_silent_learners() {
   if (state_ != PeerState::kLeading || !leader_established_) return;
   const sim::Instant now = env_.sim->now();
   std::vector<sim::EndpointId> silent;
-  for (const auto& [endpoint, follower] : followers_) {
-    if (follower.synced && now - follower.last_heard >= sync_timeout()) silent.push_back(endpoint);
+  for (auto& [endpoint, follower] : followers_) {
+    if (!follower.synced) continue;
+    follower.last_heard = read_silence_start(follower.last_heard, learner_timeout_due_);
+    if (now - follower.last_heard >= sync_timeout()) silent.push_back(endpoint);
   }
   for (const sim::EndpointId endpoint : silent) {
     trace("learner-timeout", {{"follower", std::int64_t{followers_[endpoint].index}},
@@ -316,21 +337,36 @@ void ZkServer::commit_ready() {
   }
 }
 
-// Every tick/2: ping the followers, and step down without a quorum heard from within syncLimit
-// ticks. (Sessions expire on their own timer, arm_session_expiry.)
+// LearnerHandler main loop: every packet read sets tickOfNextAckDeadline to the leader's tick +
+// syncLimit (Leader.getTickOfNextAckDeadline), and restarts the socket read timeout.
+void ZkServer::heard_from_learner(Follower& follower) {
+  follower.last_heard = env_.sim->now();
+  follower.ack_deadline_tick = tick_ + env_.config->sync_limit;
+}
+
+// LearnerHandler.synced: alive and the leader's tick has not passed the learner's ack deadline.
+bool ZkServer::learner_synced(const Follower& follower) const {
+  return follower.synced && tick_ <= follower.ack_deadline_tick;
+}
+
+// Leader.lead's loop, woken every tick/2: every other wake advances the leader's own tick and
+// steps down unless a quorum is synced by that tick count; every wake pings the learners. The
+// quorum is judged in the leader's ticks, not elapsed time: a leader paused with a follower has
+// not ticked meanwhile, so on resume that follower still counts. (Sessions expire on their own
+// timer, on elapsed time: arm_session_expiry.)
 void ZkServer::leader_tick() {
   if (state_ != PeerState::kLeading || !leader_established_) return;
-  const sim::Instant now = env_.sim->now();
-  int in_touch = 1;
-  for (const auto& [endpoint, follower] : followers_) {
-    if (!follower.synced) continue;
-    in_touch += now - follower.last_heard <= env_.config->tick * env_.config->sync_limit;
-    send(endpoint, std::make_shared<LeaderPing>());
-  }
-  if (in_touch < quorum()) {
-    trace("quorum-lost", {{"in_touch", std::int64_t{in_touch}}});
+  if (!tick_skip_) tick_++;
+  int synced = 1;
+  for (const auto& [endpoint, follower] : followers_) synced += learner_synced(follower);
+  if (!tick_skip_ && synced < quorum()) {
+    trace("quorum-lost", {{"in_touch", std::int64_t{synced}}, {"tick", tick_}});
     become(PeerState::kLooking);
     return;
+  }
+  tick_skip_ = !tick_skip_;
+  for (const auto& [endpoint, follower] : followers_) {
+    if (follower.synced) send(endpoint, std::make_shared<LeaderPing>());
   }
   arm(Timer::kTick, env_.config->tick / 2);
 }
@@ -347,7 +383,7 @@ void ZkServer::expire_sessions() {
 void ZkServer::on_follower_ping(sim::EndpointId endpoint, const FollowerPing& ping) {
   auto found = followers_.find(endpoint);
   if (found == followers_.end() || !tracker_) return;
-  found->second.last_heard = env_.sim->now();
+  heard_from_learner(found->second);
   for (const SessionId session : ping.touched) tracker_->touch(session, env_.sim->now());
 }
 
