@@ -131,6 +131,7 @@ class SimClientDriver {
   std::optional<model::zk::ClientReply> await_reply(Slot& s, std::int32_t xid, std::int32_t& rc);
   void barrier_and_drain(Trace& trace);
   OpResult run_open(const Op& op, std::int32_t seq);
+  OpResult run_reattach(const Op& op, std::int32_t seq);
   OpResult run_close(const Op& op, std::int32_t seq);
   OpResult run_expire(const Op& op, std::int32_t seq);
   OpResult run_await(const Op& op, std::int32_t seq);
