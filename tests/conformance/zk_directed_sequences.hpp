@@ -126,7 +126,7 @@ inline std::vector<DirectedCase> directed_cases() {
         create(1, "/a/e", "", EPH), create(0, "/a/old", "o", P), create(0, "/a/old2", "o", P), open_session(2),
         exists(2, "/a/old"), exists(2, "/a/new"), get_children(2, "/a"), exists(2, "/a/e"),
         set_data(1, "/a/new", "m", 0), get_data(2, "/a/new")},
-       "", 3},
+       "session-moved", 3},
   };
 }
 
