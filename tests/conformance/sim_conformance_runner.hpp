@@ -35,6 +35,8 @@
 //     create sub-op carries its name, a set_data sub-op its stat.
 //   * expire: a second connection attaches to the session (ConnectRequest with its id) and closes
 //     it; meanwhile the original's session events other than EXPIRED_SESSION are not recorded.
+//   * reattach: a new slot connects with the session id of another (OpKind::kReattach); the old
+//     slot is detached: no barrier syncs through it, no reconnect once its connection ends.
 //
 // Wire-level checks that a trace cannot show are collected in protocol_notes() (e.g. a multi
 // reply whose header error is not 0: real ZooKeeper sends 0 and puts the codes in the per-op

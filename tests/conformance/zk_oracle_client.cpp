@@ -446,11 +446,18 @@ OpResult OracleClient::run_reattach(const Op& op, std::int32_t seq) {
   }
   const int set_rc = zoo_set_servers(from->zh, via.c_str());
   bool rerouted = set_rc == ZOK;
+  // update_addrs closes the socket from this thread, which does not wake the IO thread's poll (it
+  // would notice at its next ping, T/3 later); queueing a request does (adaptor_send_queue ->
+  // wakeup_io_thread). Its completion is awaited too, so it cannot reach the server after the
+  // re-attach below (it would be refused as moved and drop the old connection early).
+  int wake_rc = 0;
+  const std::shared_ptr<Waiter> wake = rerouted ? start_sync(from->zh, "/", nullptr, wake_rc) : nullptr;
+  const auto reroute_deadline = Clock::now() + std::chrono::milliseconds(options_.connect_timeout_ms);
   if (rerouted) {
     std::unique_lock lock(from->mu);
-    rerouted = from->cv.wait_for(lock, std::chrono::milliseconds(options_.connect_timeout_ms),
-                                 [&] { return from->reroute_connected > 0; });
+    rerouted = from->cv.wait_until(lock, reroute_deadline, [&] { return from->reroute_connected > 0; });
   }
+  if (wake) rerouted = wait_done(*wake, reroute_deadline) && rerouted;
   {
     std::lock_guard lock(from->mu);
     from->rerouting = false;
