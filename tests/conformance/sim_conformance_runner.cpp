@@ -85,6 +85,9 @@ struct SimClientDriver::Slot {
   bool open_acknowledged = false;
   bool expiring = false;
   bool closing = false;
+  // Its session was re-attached by another slot (OpKind::kReattach): no barrier syncs through it, and
+  // no reconnect once its connection ends (the oracle routes it through a one-shot forwarder).
+  bool detached = false;
 
   sim::EndpointId ep = sim::kNoEndpoint;
   Phase phase = Phase::kNone;
@@ -233,6 +236,10 @@ void SimClientDriver::connection_failed(Slot& s, std::int32_t rc) {
   s.sent.clear();
   if (s.state == SlotState::kExpired || s.state == SlotState::kClosed || s.closing) return;
   s.state = SlotState::kConnecting;
+  if (s.detached) {
+    s.attempt_at = sim::Instant{sim::Duration::max().ns};  // every reconnect is refused: never connects
+    return;
+  }
   s.delay = s.addr_next >= s.hosts.size();  // addrvec_atend
   if (s.addr_next >= s.hosts.size()) s.addr_next = 0;
   s.addr_next++;  // addrvec_next: handle_error consumes an address as well
@@ -317,7 +324,7 @@ void SimClientDriver::on_slot_mail(Slot& s, const sim::Mail& mail) {
     }
     s.recv_timeout_ms = negotiated;
     s.session = response->session;
-    owner_by_session_id_[s.session] = s.index;
+    owner_by_session_id_.emplace(s.session, s.index);  // a re-attaching slot keeps the first owner
     s.phase = Phase::kEstablished;
     s.state = SlotState::kConnected;
     s.next_ping = s.last_send + ms(s.recv_timeout_ms / 3);
@@ -496,7 +503,7 @@ void SimClientDriver::barrier_and_drain(Trace& trace) {
     Slot& s = *up;
     s.barrier_xid.reset();
     s.barrier_mark.reset();
-    if (s.state == SlotState::kConnected && s.phase == Phase::kEstablished) {
+    if (s.state == SlotState::kConnected && s.phase == Phase::kEstablished && !s.detached) {
       s.barrier_xid = send_request(s, zk::SyncRequest{"/"});
       if (s.barrier_xid) waiting.push_back(s.index);
     }
@@ -548,6 +555,57 @@ OpResult SimClientDriver::run_open(const Op& op, std::int32_t seq) {
   s.index = op.session;
   s.hosts = hosts_for(op.server);
   s.recv_timeout_ms = op.timeout_ms;
+  s.state = SlotState::kConnecting;
+  start_attempt(s);
+  const std::int32_t index = op.session;
+  const bool connected = pump_until(sim_.now() + ms(options_.connect_timeout_ms), [&] {
+    const Slot* slot = slot_of(index);
+    return slot != nullptr && slot->open_acknowledged;
+  });
+  if (!connected) {
+    if (s.ep != sim::kNoEndpoint) {
+      net_.close(s.ep);
+      endpoint_slot_.erase(s.ep);
+    }
+    up.reset();
+    r.rc = rc::kOperationTimeout;
+    return r;
+  }
+  r.negotiated_timeout_ms = s.recv_timeout_ms;
+  r.rc = rc::kOk;
+  return r;
+}
+
+// zookeeper_init with the client id (id + password) of slot `from_session`, through one server. The
+// old slot stays as it is (its connection open) but is detached: see OpKind::kReattach.
+OpResult SimClientDriver::run_reattach(const Op& op, std::int32_t seq) {
+  OpResult r = base_result(op, seq);
+  Slot* from = slot_of(op.from_session);
+  if (!from || from->state != SlotState::kConnected) {
+    r.rc = rc::kInvalidState;  // nothing to take over
+    return r;
+  }
+  if (op.session < 0 || op.session >= options_.max_sessions || op.session == op.from_session ||
+      from->hosts.size() != 1 || op.server < 0 || static_cast<std::size_t>(op.server) >= servers_.size()) {
+    r.rc = rc::kBadArguments;  // driver rule: the oracle can only reroute a one-server handle
+    return r;
+  }
+  auto& up = slots_[static_cast<std::size_t>(op.session)];
+  if (up && up->state != SlotState::kClosed) {
+    r.rc = rc::kBadArguments;  // slot already open
+    return r;
+  }
+  from->detached = true;
+  const std::int64_t session = from->session;
+  const std::int32_t timeout = from->recv_timeout_ms;
+  const std::int64_t last_zxid = from->last_zxid;
+  up = std::make_unique<Slot>();
+  Slot& s = *up;
+  s.index = op.session;
+  s.hosts = hosts_for(op.server);
+  s.recv_timeout_ms = timeout;
+  s.session = session;
+  s.last_zxid = last_zxid;
   s.state = SlotState::kConnecting;
   start_attempt(s);
   const std::int32_t index = op.session;
@@ -886,6 +944,7 @@ void SimClientDriver::execute(const Op& op, std::int32_t seq, Trace& trace) {
     case OpKind::kOpen: r = run_open(op, seq); break;
     case OpKind::kClose: r = run_close(op, seq); break;
     case OpKind::kExpire: r = run_expire(op, seq); break;
+    case OpKind::kReattach: r = run_reattach(op, seq); break;
     case OpKind::kAwaitEvent: r = run_await(op, seq); break;
     case OpKind::kSleep:
       pump_until(sim_.now() + ms(op.timeout_ms), [] { return false; });

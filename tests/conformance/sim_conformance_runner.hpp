@@ -35,6 +35,8 @@
 //     create sub-op carries its name, a set_data sub-op its stat.
 //   * expire: a second connection attaches to the session (ConnectRequest with its id) and closes
 //     it; meanwhile the original's session events other than EXPIRED_SESSION are not recorded.
+//   * reattach: a new slot connects with the session id of another (OpKind::kReattach); the old
+//     slot is detached: no barrier syncs through it, no reconnect once its connection ends.
 //
 // Wire-level checks that a trace cannot show are collected in protocol_notes() (e.g. a multi
 // reply whose header error is not 0: real ZooKeeper sends 0 and puts the codes in the per-op
@@ -131,6 +133,7 @@ class SimClientDriver {
   std::optional<model::zk::ClientReply> await_reply(Slot& s, std::int32_t xid, std::int32_t& rc);
   void barrier_and_drain(Trace& trace);
   OpResult run_open(const Op& op, std::int32_t seq);
+  OpResult run_reattach(const Op& op, std::int32_t seq);
   OpResult run_close(const Op& op, std::int32_t seq);
   OpResult run_expire(const Op& op, std::int32_t seq);
   OpResult run_await(const Op& op, std::int32_t seq);

@@ -17,6 +17,7 @@ struct DirectedCase {
   std::string name;
   std::vector<Op> ops;
   std::string covers;  // a fixed difference of the simulated server this case reproduced, or empty
+  int min_servers = 1;  // run only on an ensemble of at least this many servers
 };
 
 inline std::vector<DirectedCase> directed_cases() {
@@ -112,6 +113,20 @@ inline std::vector<DirectedCase> directed_cases() {
         exists(0, "/a/y", true), exists(0, "/b/x", true), exists(0, "/b/y", true), get_children(0, "/a", true),
         expire_session(1)},
        "close-session-deletion-order"},
+      // SessionMoved (ZooKeeperServer / PrepRequestProcessor checkSession with the request's owner;
+      // FinalRequestProcessor closes the connection instead of answering, ZOOKEEPER-710), provoked as
+      // SessionTest.testSessionMove does: the session of slot 0 (server 0) is re-attached by slot 1
+      // through server 1; a write through the new handle is applied, one through the old handle's
+      // still-open connection is not (the old connection is dropped: -4 and CONNECTING), and a fresh
+      // session on server 2 sees which. The ephemeral created through the new handle is owned by the
+      // session (slot 0, the first slot that held it). 3 servers only: on one server the re-attach
+      // itself closes the old connection.
+      {"session_moved",
+       {open_session(0), create(0, "/a", "r", P), reattach_session(1, 0, 1), create(1, "/a/new", "n", P),
+        create(1, "/a/e", "", EPH), create(0, "/a/old", "o", P), create(0, "/a/old2", "o", P), open_session(2),
+        exists(2, "/a/old"), exists(2, "/a/new"), get_children(2, "/a"), exists(2, "/a/e"),
+        set_data(1, "/a/new", "m", 0), get_data(2, "/a/new")},
+       "session-moved", 3},
   };
 }
 

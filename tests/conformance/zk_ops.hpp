@@ -176,6 +176,11 @@ enum class OpKind : std::int32_t {
                  // (and, if path is not empty, on `path`) or `timeout_ms` passes:
                  // rc kOk or kOperationTimeout
   kSleep,        // let `timeout_ms` of (real or simulated) time pass
+  kReattach,     // a second handle, in slot `session`, attaches to the session of slot `from_session`
+                 // (zookeeper_init with its client id and password) through server `server`; wait for
+                 // CONNECTED. The old slot keeps its connection but no longer reconnects once that
+                 // connection ends (as SessionTest.testSessionMove's DisconnectableZooKeeper.dontReconnect),
+                 // and is left out of the per-op barriers (a sync through it may itself be refused).
 };
 
 inline std::string_view op_kind_name(OpKind k) {
@@ -194,6 +199,7 @@ inline std::string_view op_kind_name(OpKind k) {
     case OpKind::kMulti: return "multi";
     case OpKind::kAwaitEvent: return "await_event";
     case OpKind::kSleep: return "sleep";
+    case OpKind::kReattach: return "reattach";
   }
   return "unknown";
 }
@@ -213,6 +219,7 @@ struct Op {
   std::int32_t server = -1;
   EventType await_type = EventType::kSession;  // await_event
   std::int32_t await_state = state::kExpiredSession;  // await_event on kSession: the state
+  std::int32_t from_session = -1;         // reattach: the slot whose session is taken over
 
   bool operator==(const Op&) const = default;
 };
@@ -258,6 +265,10 @@ inline Op await_event(std::int32_t s, EventType type, std::string path, std::int
                       std::int32_t session_state = state::kExpiredSession) {
   Op o; o.kind = OpKind::kAwaitEvent; o.session = s; o.await_type = type; o.path = std::move(path);
   o.timeout_ms = timeout_ms; o.await_state = session_state; return o;
+}
+// The session of slot `from` re-attached through server `server` by a new handle in slot `s`.
+inline Op reattach_session(std::int32_t s, std::int32_t from, std::int32_t server) {
+  Op o; o.kind = OpKind::kReattach; o.session = s; o.from_session = from; o.server = server; return o;
 }
 inline Op sleep_ms(std::int32_t ms) { Op o; o.kind = OpKind::kSleep; o.timeout_ms = ms; return o; }
 

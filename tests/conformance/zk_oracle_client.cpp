@@ -6,6 +6,12 @@
 
 #include <zookeeper/zookeeper.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -94,6 +100,94 @@ struct Waiter {
   std::function<std::size_t()> on_complete;  // run on the completion thread before `done`
 };
 
+// A loopback TCP forwarder that serves exactly one connection: it accepts one client, stops
+// listening at once (so every later connect is refused), and relays bytes to `target_port` until
+// either side closes. A handle routed through it cannot reconnect once its connection ends, which
+// is what the C client lacks and ZooKeeper's own SessionTest gets from
+// DisconnectableZooKeeper.dontReconnect(): otherwise the old handle of a moved session would
+// reconnect at once and take the session back.
+class OneShotForwarder {
+ public:
+  explicit OneShotForwarder(int target_port) : target_port_(target_port) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    // 127.0.0.2, not .1: the C client compares addresses without their ports (addrvec_contains),
+    // so a forwarder on 127.0.0.1 would look like the server the handle is already connected to.
+    addr.sin_addr.s_addr = htonl(kForwarderAddress);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listen_fd_, 1) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+        ::pipe(wake_) != 0) {
+      throw std::runtime_error("OneShotForwarder: cannot listen on loopback");
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~OneShotForwarder() {
+    const char stop = 1;
+    [[maybe_unused]] const ssize_t n = ::write(wake_[1], &stop, 1);
+    thread_.join();
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+  }
+  OneShotForwarder(const OneShotForwarder&) = delete;
+  OneShotForwarder& operator=(const OneShotForwarder&) = delete;
+  int port() const { return port_; }
+  static constexpr std::uint32_t kForwarderAddress = 0x7f000002;  // 127.0.0.2
+
+ private:
+  static bool send_all(int fd, const char* data, ssize_t n) {
+    while (n > 0) {
+      const ssize_t sent = ::send(fd, data, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+      if (sent <= 0) return false;
+      data += sent;
+      n -= sent;
+    }
+    return true;
+  }
+  void run() {
+    int client = -1;
+    {
+      pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+      while (client < 0) {
+        if (::poll(fds, 2, -1) < 0) continue;
+        if (fds[1].revents != 0) break;
+        if (fds[0].revents != 0) client = ::accept(listen_fd_, nullptr, nullptr);
+      }
+      ::close(listen_fd_);  // one connection only: reconnects are refused from now on
+    }
+    if (client < 0) return;
+    const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(target_port_));
+    if (upstream >= 0 && ::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      std::array<char, 65536> buf{};
+      pollfd fds[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+      for (bool open = true; open;) {
+        if (::poll(fds, 3, -1) < 0) continue;
+        if (fds[2].revents != 0) break;
+        for (int i = 0; i < 2 && open; ++i) {
+          if (fds[i].revents == 0) continue;
+          const ssize_t n = ::recv(fds[i].fd, buf.data(), buf.size(), 0);
+          open = n > 0 && send_all(fds[1 - i].fd, buf.data(), n);
+        }
+      }
+    }
+    if (upstream >= 0) ::close(upstream);
+    ::close(client);
+  }
+
+  int target_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  int wake_[2] = {-1, -1};
+  std::thread thread_;
+};
+
 }  // namespace
 
 struct OracleClient::Session {
@@ -106,6 +200,10 @@ struct OracleClient::Session {
   std::condition_variable cv;
   bool open_acknowledged = false;   // the CONNECTED event that completes the open has arrived
   bool expiring = false;            // run_expire in progress: drop its artifact session events
+  bool rerouting = false;           // run_reattach moving it onto its forwarder: drop session events
+  int reroute_connected = 0;        // CONNECTED events seen while rerouting
+  bool detached = false;            // its session was re-attached elsewhere (OpKind::kReattach)
+  std::unique_ptr<OneShotForwarder> forwarder;
   int last_state = 0;
   std::vector<WatchEvent> pending;  // arrived, not yet moved to the trace
 
@@ -116,6 +214,11 @@ struct OracleClient::Session {
     if (type == ZOO_SESSION_EVENT && !s->open_acknowledged) {
       // The first session event completes (or fails) the open; it is not recorded.
       if (state == ZOO_CONNECTED_STATE) s->open_acknowledged = true;
+      s->cv.notify_all();
+      return;
+    }
+    if (type == ZOO_SESSION_EVENT && s->rerouting) {
+      if (state == ZOO_CONNECTED_STATE) ++s->reroute_connected;
       s->cv.notify_all();
       return;
     }
@@ -233,7 +336,7 @@ void OracleClient::barrier_and_drain(Trace& trace) {
     Session* s = up.get();
     if (!s) continue;
     std::shared_ptr<Waiter> w;
-    if (s->zh && zoo_state(s->zh) == ZOO_CONNECTED_STATE) {
+    if (s->zh && zoo_state(s->zh) == ZOO_CONNECTED_STATE && !s->detached) {
       int rc = 0;
       w = start_sync(s->zh, "/", [s] {
         std::lock_guard lock(s->mu);
@@ -302,6 +405,95 @@ OpResult OracleClient::run_open(const Op& op, std::int32_t seq) {
   s.zh = zh;
   s.session_id = zoo_client_id(zh)->client_id;
   owner_by_session_id_[s.session_id] = op.session;
+  r.negotiated_timeout_ms = zoo_recv_timeout(zh);
+  r.rc = ZOK;
+  return r;
+}
+
+// zookeeper_init with the client id (id + password) of slot `from_session`, through one server. First
+// the old handle is moved onto a one-shot forwarder to the same server (zoo_set_servers with a list
+// that does not hold its current server: update_addrs drops the connection and the handle reconnects
+// to the new list, re-attaching the session to the same server; the session events of that move are
+// not recorded), so that it cannot reconnect once the server drops it.
+OpResult OracleClient::run_reattach(const Op& op, std::int32_t seq) {
+  OpResult r;
+  r.seq = seq;
+  r.session = op.session;
+  r.kind = op.kind;
+  Session* from = slot_session(op.from_session);
+  if (!from || !from->zh || from->detached || zoo_state(from->zh) != ZOO_CONNECTED_STATE) {
+    r.rc = ZINVALIDSTATE;  // nothing to take over
+    return r;
+  }
+  const std::size_t colon = from->hosts.rfind(':');
+  if (op.session < 0 || op.session >= options_.max_sessions || op.session == op.from_session ||
+      from->hosts.find(',') != std::string::npos || colon == std::string::npos || op.server < 0 ||
+      static_cast<std::size_t>(op.server) >= options_.servers.size()) {
+    r.rc = ZBADARGUMENTS;  // driver rule: only a one-server handle can be rerouted
+    return r;
+  }
+  auto& up = sessions_[static_cast<std::size_t>(op.session)];
+  if (up && up->zh) {
+    r.rc = ZBADARGUMENTS;  // slot already open
+    return r;
+  }
+  from->forwarder = std::make_unique<OneShotForwarder>(std::stoi(from->hosts.substr(colon + 1)));
+  const std::string via = "127.0.0.2:" + std::to_string(from->forwarder->port());
+  {
+    std::lock_guard lock(from->mu);
+    from->rerouting = true;
+    from->reroute_connected = 0;
+  }
+  const int set_rc = zoo_set_servers(from->zh, via.c_str());
+  bool rerouted = set_rc == ZOK;
+  // update_addrs closes the socket from this thread, which does not wake the IO thread's poll (it
+  // would notice at its next ping, T/3 later); queueing a request does (adaptor_send_queue ->
+  // wakeup_io_thread). Its completion is awaited too, so it cannot reach the server after the
+  // re-attach below (it would be refused as moved and drop the old connection early).
+  int wake_rc = 0;
+  const std::shared_ptr<Waiter> wake = rerouted ? start_sync(from->zh, "/", nullptr, wake_rc) : nullptr;
+  const auto reroute_deadline = Clock::now() + std::chrono::milliseconds(options_.connect_timeout_ms);
+  if (rerouted) {
+    std::unique_lock lock(from->mu);
+    rerouted = from->cv.wait_until(lock, reroute_deadline, [&] { return from->reroute_connected > 0; });
+  }
+  if (wake) rerouted = wait_done(*wake, reroute_deadline) && rerouted;
+  {
+    std::lock_guard lock(from->mu);
+    from->rerouting = false;
+  }
+  from->detached = true;
+  if (!rerouted || zoo_state(from->zh) != ZOO_CONNECTED_STATE) {
+    std::fprintf(stderr, "zk_oracle: reattach could not move session %d onto its forwarder (zoo_set_servers %d)\n",
+                 from->slot, set_rc);
+    r.rc = ZOPERATIONTIMEOUT;
+    return r;
+  }
+  clientid_t cid = *zoo_client_id(from->zh);
+  up = std::make_unique<Session>();
+  Session& s = *up;
+  s.slot = op.session;
+  s.hosts = hosts_for(op.server);
+  zhandle_t* zh = zookeeper_init(s.hosts.c_str(), &Session::watcher, zoo_recv_timeout(from->zh), &cid, &s, 0);
+  if (!zh) {
+    r.rc = ZSYSTEMERROR;
+    up.reset();
+    return r;
+  }
+  bool connected;
+  {
+    std::unique_lock lock(s.mu);
+    connected = s.cv.wait_for(lock, std::chrono::milliseconds(options_.connect_timeout_ms),
+                              [&] { return s.open_acknowledged; });
+  }
+  if (!connected) {
+    zookeeper_close(zh);
+    up.reset();
+    r.rc = ZOPERATIONTIMEOUT;
+    return r;
+  }
+  s.zh = zh;
+  s.session_id = zoo_client_id(zh)->client_id;  // the same id: ephemerals stay owned by the first slot
   r.negotiated_timeout_ms = zoo_recv_timeout(zh);
   r.rc = ZOK;
   return r;
@@ -554,6 +746,7 @@ void OracleClient::execute(const Op& op, std::int32_t seq, Trace& trace) {
     case OpKind::kOpen: r = run_open(op, seq); break;
     case OpKind::kClose: r = run_close(op, seq); break;
     case OpKind::kExpire: r = run_expire(op, seq); break;
+    case OpKind::kReattach: r = run_reattach(op, seq); break;
     case OpKind::kAwaitEvent: r = run_await(op, seq); break;
     case OpKind::kSleep:
       std::this_thread::sleep_for(std::chrono::milliseconds(op.timeout_ms));
@@ -579,6 +772,17 @@ void OracleClient::execute(const Op& op, std::int32_t seq, Trace& trace) {
       }
       break;
     }
+  }
+  // A detached handle whose request failed on a lost connection: the C client queues the CONNECTING
+  // session event (handle_error) before it fails the request, but the synchronous call can return
+  // before the completion thread has delivered the event; wait for it (bounded) so the drain sees it.
+  if (Session* s = slot_session(op.session); s && s->detached && r.rc == ZCONNECTIONLOSS) {
+    std::unique_lock lock(s->mu);
+    s->cv.wait_for(lock, std::chrono::milliseconds(2000), [&] {
+      return std::any_of(s->pending.begin(), s->pending.end(), [](const WatchEvent& e) {
+        return e.type == EventType::kSession && e.state == ZOO_CONNECTING_STATE;
+      });
+    });
   }
   trace.emplace_back(std::move(r));
   barrier_and_drain(trace);

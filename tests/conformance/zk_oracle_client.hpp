@@ -86,6 +86,7 @@ class OracleClient {
   OpResult run_multi(Session& s, const Op& op, std::int32_t seq);
   OpResult run_open(const Op& op, std::int32_t seq);
   OpResult run_close(const Op& op, std::int32_t seq);
+  OpResult run_reattach(const Op& op, std::int32_t seq);
   OpResult run_expire(const Op& op, std::int32_t seq);
   OpResult run_await(const Op& op, std::int32_t seq);
   OpResult run_sync(Session& s, const Op& op, std::int32_t seq);

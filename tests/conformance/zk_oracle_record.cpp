@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     const auto n = static_cast<std::int32_t>(options.servers.size());
     for (DirectedCase c : directed_cases()) {
       if (!only.empty() && std::find(only.begin(), only.end(), c.name) == only.end()) continue;
+      if (n < c.min_servers) continue;
       if (n > 1) {
         for (Op& op : c.ops) {
           if (op.kind == OpKind::kOpen) op.server = op.session % n;

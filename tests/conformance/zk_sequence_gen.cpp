@@ -136,6 +136,8 @@ std::string to_cpp(const Op& op) {
       return "await_event(" + s + ", " + event_cpp(op.await_type) + ", " + quoted(op.path) + ", " +
              std::to_string(op.timeout_ms) + ")";
     case OpKind::kSleep: return "sleep_ms(" + std::to_string(op.timeout_ms) + ")";
+    case OpKind::kReattach:
+      return "reattach_session(" + s + ", " + std::to_string(op.from_session) + ", " + std::to_string(op.server) + ")";
   }
   return "?";
 }
