@@ -267,6 +267,10 @@ void Dispatcher::finish_job(const std::string& job, const std::string& status, c
     }
   }
   trace_as("job-terminal", job, session, {{"status", status}});
+  // The rest of Dispatcher.jobReachedTerminalState runs on the main thread, which a revoke has
+  // stopped: a deposed Dispatcher whose entry landed late leaves the cleanup to the next leader
+  // (it finds the dirty entry).
+  if (election_.issued_session() != session && env_.cluster->mutant != Mutant::kFlink19154) return;
   run_cleanup(job, session);
 }
 
@@ -288,8 +292,9 @@ void Dispatcher::run_cleanup(const std::string& job, const std::string& session)
   const bool keep_going_unled = env_.cluster->mutant == Mutant::kFlink19154;
   // Without HA services there is nothing in ZooKeeper: the in-memory job graph store's cleanup.
   auto attempt = [&] { return standalone_ha(*env_.cluster) ? job_graphs_->global_cleanup(job) : clean_up_job(context, job); };
-  while (!attempt()) {
-    if (election_.issued_session() != session && !keep_going_unled) return;
+  for (;;) {
+    if (election_.issued_session() != session && !keep_going_unled) return;  // before every attempt
+    if (attempt()) break;
     env_.sim->sleep(kCleanupRetryDelay);
   }
   if (!legacy_job_lifecycle(env_.cluster->mutant)) {
