@@ -112,6 +112,17 @@ void Dispatcher::on_grant(const std::string& session_id) {
   if (env_.cluster->mutant != Mutant::kFlink10255 && !standalone_ha(*env_.cluster)) recover_added_graphs();
 }
 
+// The job graph ids, with a one-shot watch that posts kGraphsChanged on the next change (the
+// JobGraphStore's watcher).
+curator::ChildrenResult Dispatcher::watch_job_graphs() {
+  sim::Simulation* sim = env_.sim;
+  const sim::MailboxId box = box_;
+  return env_.client->get_children(env_.cluster->config.zookeeper_namespace() + "/execution-plans",
+                                   [sim, box](model::zk::EventType, const std::string&) {
+                                     sim->mailbox_post(box, sim::Mail{kGraphsChanged, 0, std::make_shared<Event>()});
+                                   });
+}
+
 // SessionDispatcherLeaderProcess.onAddedJobGraph: a job graph that another process added while
 // this one leads (the JobGraphStore's watcher; under a double leader, the other one's submission)
 // is recovered and run here, unless this Dispatcher already has the job (Dispatcher.isDuplicateJob:
@@ -119,13 +130,7 @@ void Dispatcher::on_grant(const std::string& session_id) {
 // JobResultStore entry). Each call lists the graphs again and sets the next one-shot watch.
 void Dispatcher::recover_added_graphs() {
   if (!still_leading()) return;  // the next grant lists again
-  sim::Simulation* sim = env_.sim;
-  const sim::MailboxId box = box_;
-  const auto children = env_.client->get_children(
-      env_.cluster->config.zookeeper_namespace() + "/execution-plans",
-      [sim, box](model::zk::EventType, const std::string&) {
-        sim->mailbox_post(box, sim::Mail{kGraphsChanged, 0, std::make_shared<Event>()});
-      });
+  const auto children = watch_job_graphs();
   const sim::FsList dirty = children.code == model::zk::Code::Ok ? results_->dirty_job_ids() : sim::FsList{};
   const bool listed = children.code == model::zk::Code::Ok &&
                       (dirty.status == sim::FsStatus::kOk || dirty.status == sim::FsStatus::kNotFound);
@@ -310,13 +315,7 @@ void Dispatcher::run_cleanup(const std::string& job, const std::string& session)
 
 // FLINK-10255: a standby Dispatcher reacted to "job graph added" by recovering, hence locking, it.
 void Dispatcher::lock_added_graphs() {
-  sim::Simulation* sim = env_.sim;
-  const sim::MailboxId box = box_;
-  const auto children = env_.client->get_children(
-      env_.cluster->config.zookeeper_namespace() + "/execution-plans",
-      [sim, box](model::zk::EventType, const std::string&) {
-        sim->mailbox_post(box, sim::Mail{kGraphsChanged, 0, std::make_shared<Event>()});
-      });
+  const auto children = watch_job_graphs();
   if (children.code != model::zk::Code::Ok) {
     env_.sim->after(kRecoveryRetryDelay, [this] { post(kGraphsChanged, std::make_shared<Event>()); }, env_.self);
     return;

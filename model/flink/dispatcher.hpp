@@ -52,6 +52,7 @@ class Dispatcher {
   void run_cleanup(const std::string& job, const std::string& session);
   void lock_added_graphs();
   void recover_added_graphs();
+  curator::ChildrenResult watch_job_graphs();
   bool leading() const { return !session_id_.empty(); }
   // The session this Dispatcher acts under is still the one issued: its revoke, which may wait in
   // the mailbox behind a blocking call, has not happened yet.
