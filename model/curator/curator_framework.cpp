@@ -247,6 +247,11 @@ std::optional<sim::ProcessId> CuratorFramework::connected_server() const {
   return impl_->client ? impl_->client->connected_server() : std::nullopt;
 }
 
+std::optional<sim::Instant> CuratorFramework::last_heard() const {
+  if (!impl_->client) return std::nullopt;
+  return impl_->client->last_heard();
+}
+
 CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk::CreateMode mode, CreateOptions options,
                                       zk::SessionId* created_in) {
   const std::string parent = parent_of(path);

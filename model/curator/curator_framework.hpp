@@ -69,6 +69,8 @@ class CuratorFramework {
   zk::SessionId session_id() const;
   sim::Duration negotiated_timeout() const;
   std::optional<sim::ProcessId> connected_server() const;
+  // ZkClient::last_heard of the current client; nullopt before the first one exists.
+  std::optional<sim::Instant> last_heard() const;
 
   // Called on the event fiber, in the order the states happen.
   void add_connection_listener(ConnectionListener listener) { listeners_.push_back(std::move(listener)); }

@@ -3,6 +3,9 @@
 // An element touched at `now` with timeout T lands in the bucket (floor((now+T)/interval)+1) *
 // interval, so expiry happens at the first tick boundary strictly after now+T, and a whole
 // bucket expires at once. Time is passed in: this is pure bookkeeping.
+// The grid is laid on Time.currentElapsedTime(), i.e. System.nanoTime(), whose origin is the
+// machine's boot: so each server's grid sits at its own `phase` from simulated time 0, and a
+// fault at a round instant does not always land at the same point of the bucket.
 #include <cstdint>
 #include <map>
 #include <set>
@@ -16,8 +19,10 @@ namespace model::zk {
 template <typename Key>
 class ExpiryQueue {
  public:
-  ExpiryQueue(sim::Duration interval, sim::Instant now) : interval_(interval), next_expiration_(round_up(now)) {
+  ExpiryQueue(sim::Duration interval, sim::Instant now, sim::Duration phase = sim::Duration{})
+      : interval_(interval), phase_(phase), next_expiration_(round_up(now)) {
     SIM_ASSERT(interval.ns > 0);
+    SIM_ASSERT(phase.ns >= 0 && phase.ns < interval.ns);
   }
 
   // Adds or moves `key` to the bucket for now + timeout. Returns that bucket's instant.
@@ -65,11 +70,14 @@ class ExpiryQueue {
   std::size_t size() const { return expiry_of_.size(); }
 
  private:
+  // roundToNextInterval on the server's elapsed-time axis, which is simulated time + phase.
   sim::Instant round_up(sim::Instant time) const {
-    return sim::Instant{(time.ns / interval_.ns + 1) * interval_.ns};
+    const auto elapsed_ns = time.ns + phase_.ns;
+    return sim::Instant{(elapsed_ns / interval_.ns + 1) * interval_.ns - phase_.ns};
   }
 
   sim::Duration interval_;
+  sim::Duration phase_;
   sim::Instant next_expiration_;
   std::map<Key, sim::Instant> expiry_of_;
   std::map<sim::Instant, std::set<Key>> buckets_;

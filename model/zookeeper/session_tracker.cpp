@@ -2,8 +2,9 @@
 
 namespace model::zk {
 
-SessionTracker::SessionTracker(sim::Duration tick, sim::Instant now, std::int64_t server_id)
-    : expiry_(tick, now) {
+SessionTracker::SessionTracker(sim::Duration tick, sim::Instant now, std::int64_t server_id,
+                               sim::Duration tick_phase)
+    : expiry_(tick, now, tick_phase) {
   SIM_ASSERT(server_id >= 0 && server_id < 256);
   const auto base = static_cast<std::int64_t>((static_cast<std::uint64_t>(now.to_ms()) << 24) >> 8);
   next_session_id_ = base | (server_id << 56);

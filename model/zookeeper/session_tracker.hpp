@@ -22,8 +22,10 @@ enum class SessionCheck : std::uint8_t { kOk, kExpired, kMoved };
 class SessionTracker {
  public:
   // `server_id` and the leader's start instant seed session ids as ZooKeeper does: the server id
-  // in the top byte, a time-derived base below it, then a counter.
-  SessionTracker(sim::Duration tick, sim::Instant now, std::int64_t server_id);
+  // in the top byte, a time-derived base below it, then a counter. `tick_phase` places the
+  // server's expiry grid (see ExpiryQueue).
+  SessionTracker(sim::Duration tick, sim::Instant now, std::int64_t server_id,
+                 sim::Duration tick_phase = sim::Duration{});
 
   SessionId create_session(sim::Duration timeout, sim::Instant now);
   // Tracks a session known from the replicated state (a new leader inheriting it).

@@ -738,6 +738,7 @@ SessionId ZkClient::session_id() const { return core_->session; }
 sim::Duration ZkClient::negotiated_timeout() const { return core_->negotiated; }
 Zxid ZkClient::last_zxid_seen() const { return core_->last_zxid; }
 sim::ProcessId ZkClient::owner() const { return core_->owner; }
+sim::Instant ZkClient::last_heard() const { return core_->last_heard; }
 
 std::optional<sim::ProcessId> ZkClient::connected_server() const {
   if (core_->state != ClientState::kConnected) return std::nullopt;

@@ -127,6 +127,9 @@ class ZkClient {
   Zxid last_zxid_seen() const;
   // The server of the established connection; nullopt unless CONNECTED.
   std::optional<sim::ProcessId> connected_server() const;
+  // When the connection last brought anything (a reply, a ping's answer, an event): the start of
+  // the silence the read timeout measures.
+  sim::Instant last_heard() const;
   sim::ProcessId owner() const;
 
   struct Core;  // the state both fibers share; defined in zk_client.cpp

@@ -10,11 +10,23 @@ constexpr std::uint32_t kFsyncTag = 0x5a02;
 
 }  // namespace
 
+namespace {
+// Whole milliseconds, as Time.currentElapsedTime() reads them.
+sim::Duration draw_tick_phase(const ServerEnvironment& env, int server_id) {
+  SIM_ASSERT(env.sim != nullptr && env.config != nullptr);
+  const auto tick_ms = static_cast<std::uint64_t>(env.config->tick.to_ms());
+  if (tick_ms == 0) return sim::Duration{};
+  sim::Prng rng = env.sim->rng_stream("zk-tick-phase/zk" + std::to_string(server_id));
+  return sim::milliseconds(static_cast<std::int64_t>(rng.below(tick_ms)));
+}
+}  // namespace
+
 ZkServer::ZkServer(const ServerEnvironment& env, int index, DurableLog& log)
     : env_(env),
       index_(index),
       id_(env.config->servers.at(static_cast<std::size_t>(index)).id),
       log_(log),
+      tick_phase_(draw_tick_phase(env, id_)),
       pid_(env.server_pids.at(static_cast<std::size_t>(index))) {
   SIM_ASSERT(env_.sim != nullptr && env_.net != nullptr && env_.config != nullptr);
   SIM_ASSERT(server_count() == static_cast<int>(env_.config->servers.size()));

@@ -181,6 +181,9 @@ class ZkServer {
   int index_;
   int id_;
   DurableLog& log_;
+  // Where this server's session-expiry grid sits (ExpiryQueue): drawn per server, not per
+  // incarnation, because nanoTime's origin is the machine's boot and survives a restart.
+  sim::Duration tick_phase_;
   sim::ProcessId pid_;
   sim::MailboxId box_;
   DataTree tree_;

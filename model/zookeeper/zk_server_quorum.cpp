@@ -238,10 +238,12 @@ void ZkServer::establish_leadership() {
   zxid_counter_ = 0;
   timer_generation_[Timer::kInitLimit]++;
   while (applied_ < log_.entries.size()) apply_entry(log_.entries[applied_++]);
-  tracker_.emplace(env_.config->tick, env_.sim->now(), id_);
+  tracker_.emplace(env_.config->tick, env_.sim->now(), id_, tick_phase_);
   for (const auto& [session, timeout] : sessions_) tracker_->track(session, timeout, env_.sim->now());
   serving_ = true;
-  trace("leading", {{"epoch", new_epoch_}, {"sessions", static_cast<std::int64_t>(sessions_.size())}});
+  trace("leading", {{"epoch", new_epoch_},
+                   {"sessions", static_cast<std::int64_t>(sessions_.size())},
+                   {"tick_phase_ms", tick_phase_.to_ms()}});
   for (auto& [endpoint, follower] : followers_) {
     if (!follower.synced) continue;
     auto ready = std::make_shared<UpToDate>();

@@ -140,8 +140,10 @@ TEST(LeaderLatch, KilledLeaderIsReplacedOnlyAfterItsSessionExpires) {
   }
   ASSERT_TRUE(expired_at.has_value());
   EXPECT_GT(next->at, *expired_at);
-  EXPECT_GE(*expired_at - killed_at, kSessionTimeout - milliseconds(2400));  // the last ping was at most ~T/3 earlier
-  EXPECT_LE(*expired_at - killed_at, kSessionTimeout + milliseconds(2000));   // ... and expiry waits for a tick
+  // The server last heard the session at its last ping, which an idle client sends every
+  // readTimeout/2 = T/3; expiry then waits for the first tick boundary after T.
+  EXPECT_GE(*expired_at - killed_at, kSessionTimeout - kSessionTimeout / 3);
+  EXPECT_LE(*expired_at - killed_at, kSessionTimeout + milliseconds(2000));
   f.sim.shutdown();
   }
 }
@@ -174,17 +176,29 @@ TEST(LeaderLatch, LeaderPausedPastExpiryBelievesItLeadsForTheDisconnectDelayAfte
   }
 }
 
-// Pauses the leader for 7 s: longer than the read timeout (2T/3 = 6.7 s), so its client sees the
-// silence and reconnects; shorter than T even counting the up to 2.3 s since its last ping, so
-// the session and its latch node survive. Returns the participant that led before the pause.
-int pause_leader_briefly(LatchFixture& f) {
+// Pauses the leader for 7 s just after its client heard from its server (a ping's answer): longer
+// than the read timeout (2T/3 = 6.7 s), so its client sees the silence and reconnects; shorter
+// than T since the server last heard the session, so the session and its latch node survive on any
+// expiry-grid phase. (Paused anywhere else, the up to T/3 since the last ping can push the
+// server's silence past T.) Returns the participant that led before the pause.
+constexpr sim::Duration kBriefPause = seconds(7);
+
+int pause_leader_briefly(LatchFixture& f, Instant* paused_at = nullptr) {
   const int first = elect_leader(f);
   EXPECT_GE(first, 0);
   if (first < 0) return first;
-  const sim::ProcessId pid = f.participants[static_cast<std::size_t>(first)].pid;
-  f.sim.pause(pid);
-  f.sim.run_until(at_s(27));
-  f.sim.resume(pid);
+  auto& leader = f.participants[static_cast<std::size_t>(first)];
+  const auto heard_before = leader.client->last_heard();
+  const Instant give_up = f.sim.now() + kSessionTimeout;  // a ping is answered every T/3
+  while (leader.client->last_heard() == heard_before && f.sim.now() < give_up) {
+    f.sim.run_until(f.sim.now() + milliseconds(1));
+  }
+  EXPECT_NE(leader.client->last_heard(), heard_before) << "the leader's client heard nothing for T";
+  const Instant pause_at = f.sim.now();
+  if (paused_at) *paused_at = pause_at;
+  f.sim.pause(leader.pid);
+  f.sim.run_until(pause_at + kBriefPause);
+  f.sim.resume(leader.pid);
   f.sim.run_until(at_s(60));
   return first;
 }
@@ -193,9 +207,10 @@ TEST(LeaderLatch, ShortPauseLosesAndRegainsLeadershipWithNobodyElseLeadingInBetw
   for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     LatchFixture f(seed);  // standard policy: tolerate-suspended-connections = false
-    const int first = pause_leader_briefly(f);
+    Instant paused_at;
+    const int first = pause_leader_briefly(f, &paused_at);
     ASSERT_GE(first, 0);
-    const auto lost = f.first_change_after(at_s(27), false, first);
+    const auto lost = f.first_change_after(paused_at + kBriefPause, false, first);
     ASSERT_TRUE(lost.has_value());
     const auto regained = f.first_change_after(lost->at, true, first);
     ASSERT_TRUE(regained.has_value());
@@ -216,9 +231,10 @@ TEST(LeaderLatch, Curator2RequeueOnReconnectHandsLeadershipToAnother) {
   int handed_over = 0;
   for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
     LatchFixture f(seed, model::curator::ErrorPolicy::kStandard, /*requeue_on_reconnect=*/true);
-    const int first = pause_leader_briefly(f);
+    Instant paused_at;
+    const int first = pause_leader_briefly(f, &paused_at);
     ASSERT_GE(first, 0);
-    const auto next = f.first_change_after(at_s(27), true);
+    const auto next = f.first_change_after(paused_at + kBriefPause, true);
     handed_over += next.has_value() && next->participant != first;
     f.sim.shutdown();
   }

@@ -30,11 +30,24 @@ TEST(ExpiryQueue, TouchMovesToALaterBucket) {
   EXPECT_EQ(queue.poll(at_ms(6000)), (std::vector<int>{7}));
 }
 
+TEST(ExpiryQueue, PhaseShiftsTheGridOffSimulatedTimeZero) {
+  // Elapsed time = simulated time + 700 ms: boundaries at 1300, 3300, 5300, ...
+  model::zk::ExpiryQueue<int> queue(milliseconds(2000), at_ms(0), milliseconds(700));
+  EXPECT_EQ(queue.next_expiration(), at_ms(1300));
+  EXPECT_EQ(queue.update(1, milliseconds(4000), at_ms(300)), at_ms(5300));
+  EXPECT_EQ(queue.update(2, milliseconds(4000), at_ms(1300)), at_ms(7300));  // on a boundary
+  EXPECT_TRUE(queue.poll(at_ms(5299)).empty());
+  EXPECT_EQ(queue.poll(at_ms(5300)), (std::vector<int>{1}));
+  EXPECT_EQ(queue.poll(at_ms(7300)), (std::vector<int>{2}));
+}
+
 RC_GTEST_PROP(ExpiryQueue, NeverExpiresBeforeNowPlusTimeoutNorLaterThanOneTickAfter,
-              (std::uint16_t touch_ms, std::uint16_t timeout_raw, std::uint8_t tick_raw)) {
+              (std::uint16_t touch_ms, std::uint16_t timeout_raw, std::uint8_t tick_raw,
+               std::uint16_t phase_raw)) {
   const std::int64_t tick_ms = 1 + tick_raw % 50;
   const std::int64_t timeout_ms = timeout_raw % 5000;
-  model::zk::ExpiryQueue<int> queue(milliseconds(tick_ms), at_ms(0));
+  const std::int64_t phase_ms = phase_raw % tick_ms;
+  model::zk::ExpiryQueue<int> queue(milliseconds(tick_ms), at_ms(0), milliseconds(phase_ms));
   queue.update(1, milliseconds(timeout_ms), at_ms(touch_ms));
   const std::int64_t deadline = touch_ms + timeout_ms;
   RC_ASSERT(queue.poll(at_ms(deadline)).empty());
