@@ -107,6 +107,12 @@ void Dispatcher::run() {
 
 void Dispatcher::on_grant(const std::string& session_id) {
   session_id_ = session_id;
+  // DefaultDispatcherRunner starts the new DispatcherLeaderProcess only once the previous one has
+  // terminated, and Dispatcher.onStop waits for every job's termination future: the dirty
+  // JobResultStore write and the cleanup after it. So a term regained in this JVM lists the store
+  // only after the previous term's in-flight entry has landed. (Each such fiber ends at its next
+  // leadership check; the wait is bounded by its store call.)
+  while (election_.issued_session() == session_id && termination_fibers_ > 0) env_.sim->sleep(kRunnerClosePoll);
   while (election_.issued_session() == session_id && !recover_jobs()) env_.sim->sleep(kRecoveryRetryDelay);
   election_.confirm("dispatcher", session_id, env_.address);
   if (env_.cluster->mutant != Mutant::kFlink10255 && !standalone_ha(*env_.cluster)) recover_added_graphs();
@@ -258,7 +264,11 @@ void Dispatcher::on_job_exit(const std::string& job, JobOutcome outcome, const s
   const std::string session = session_id_;
   const std::string status(to_string(outcome));
   finishing_.insert(job);
-  env_.sim->spawn(env_.self, "finish-" + job, [this, job, status, session] { finish_job(job, status, session); });
+  termination_fibers_++;
+  env_.sim->spawn(env_.self, "finish-" + job, [this, job, status, session] {
+    finish_job(job, status, session);
+    termination_fibers_--;
+  });
 }
 
 // Flink writes the dirty JobResultStore entry and then runs the global cleanup asynchronously
@@ -282,7 +292,11 @@ void Dispatcher::finish_job(const std::string& job, const std::string& status, c
 void Dispatcher::start_cleanup(const std::string& job) {
   const std::string session = session_id_;
   finishing_.insert(job);
-  env_.sim->spawn(env_.self, "cleanup-" + job, [this, job, session] { run_cleanup(job, session); });
+  termination_fibers_++;
+  env_.sim->spawn(env_.self, "cleanup-" + job, [this, job, session] {
+    run_cleanup(job, session);
+    termination_fibers_--;
+  });
 }
 
 bool Dispatcher::record_dirty(const std::string& job, const std::string& status) {

@@ -74,6 +74,9 @@ class Dispatcher {
   std::vector<std::unique_ptr<JobManagerRunner>> closing_;  // kept alive until their fiber ends
   std::set<std::string> standby_locked_;                    // FLINK-10255
   std::set<std::string> finishing_;  // jobs whose result is being written or cleaned up here: still registered
+  // finish/cleanup fibers still running, of any term: a job's termination future in Flink, which
+  // the Dispatcher's stop (hence the next leader process in this JVM) waits for.
+  int termination_fibers_ = 0;
 };
 
 }  // namespace model::flink
