@@ -40,6 +40,7 @@ std::int64_t checkpoint_id_of(const std::string& pointer) {
 
 struct HaData {
   std::map<std::string, std::string> live;  // "pointer <path>" / "file <path>" -> what added it
+  std::map<std::string, std::string> added_by;  // the same keys -> the leader session that added it
   std::map<std::string, std::int64_t> checkpoint_of_file;  // storage path -> checkpoint id
   std::map<std::string, std::string> pointer_of_file;      // storage path -> its checkpoint pointer
   std::int64_t newest_checkpoint_added = -1;
@@ -85,8 +86,12 @@ class Lifecycle {
         data.checkpoint_of_file[storage_path(text_field(event, "file"))] = id;
         data.pointer_of_file[storage_path(text_field(event, "file"))] = text_field(event, "path");
       }
-      if (!text_field(event, "path").empty()) data.live["pointer " + text_field(event, "path")] = event.name;
-      if (!text_field(event, "file").empty()) data.live["file " + storage_path(text_field(event, "file"))] = event.name;
+      const auto track = [&](const std::string& entry) {
+        data.live[entry] = event.name;
+        data.added_by[entry] = text_field(event, "session_id");
+      };
+      if (!text_field(event, "path").empty()) track("pointer " + text_field(event, "path"));
+      if (!text_field(event, "file").empty()) track("file " + storage_path(text_field(event, "file")));
       return;
     }
     const auto deletion = deletion_of(event.name);
@@ -141,6 +146,17 @@ class Lifecycle {
                                            describe(key) + " cleaned up but its HA data is left: " + leaked->first +
                                                " (from " + leaked->second + ")" +
                                                (data.live.size() > 1 ? " and " + std::to_string(data.live.size() - 1) + " more" : ""));
+        // The verdict rests on the terms that wrote what is left (a term still writing after the
+        // cleanup, such as a zombie leader, leaks by itself).
+        violation.session = data.added_by[leaked->first];
+        for (const auto& [entry, what] : data.live) {
+          const std::string& adder = data.added_by[entry];
+          if (adder.empty() || adder == violation.session) continue;
+          if (std::find(violation.related_sessions.begin(), violation.related_sessions.end(), adder) ==
+              violation.related_sessions.end()) {
+            violation.related_sessions.push_back(adder);
+          }
+        }
         if (leaked->first.rfind("file ", 0) == 0) {
           const auto pointer = data.pointer_of_file.find(leaked->first.substr(5));
           if (pointer != data.pointer_of_file.end()) violation.path = pointer->second;

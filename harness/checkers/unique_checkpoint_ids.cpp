@@ -19,11 +19,18 @@ std::vector<Violation> check_unique_checkpoint_ids(const Events& events, const C
     auto [it, first] = seen[event.name].try_emplace({job_key(event), id},
                                                     FirstUse{event.process, text_field(event, "session_id"), event.at});
     if (first) continue;
-    out.push_back({"unique-checkpoint-ids", event.at,
-                   describe(job_key(event)) + " checkpoint id " + std::to_string(id) + " " + event.name.substr(11) +
-                       " again by " + event.process + " (session " + text_field(event, "session_id") +
-                       "); first by " + it->second.process + " (session " + it->second.session + ") at " +
-                       sim::format_instant(it->second.at)});
+    Violation violation{"unique-checkpoint-ids", event.at,
+                        describe(job_key(event)) + " checkpoint id " + std::to_string(id) + " " + event.name.substr(11) +
+                            " again by " + event.process + " (session " + text_field(event, "session_id") +
+                            "); first by " + it->second.process + " (session " + it->second.session + ") at " +
+                            sim::format_instant(it->second.at)};
+    // The verdict rests on both terms: the one that reused the id and the one that used it first.
+    violation.cluster = text_field(event, "cluster");
+    violation.process = event.process;
+    violation.session = text_field(event, "session_id");
+    violation.related_sessions = {it->second.session};
+    violation.job = text_field(event, "job");
+    out.push_back(std::move(violation));
   }
   return out;
 }

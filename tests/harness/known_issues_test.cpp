@@ -93,6 +93,45 @@ TEST(Curator696, ExplainsAnOverlapBoundPassedWhileTheZombieBelieves) {
   EXPECT_EQ(honest.known, "");
 }
 
+TEST(Curator696, ExplainsACheckpointIdTheZombieUsedAgain) {
+  // The real leader's cleanup deleted the counter; the zombie's CheckpointIDCounter starts again at 1.
+  const auto reused = [](I reconnected_session) {
+    auto t = zombie_trace(reconnected_session);
+    t.flink(48500, "checkpoint-triggered", "jm1", job("B", {{"checkpoint_id", 1}}))
+        .flink(52000, "checkpoint-triggered", "jm2", job("Z", {{"checkpoint_id", 1}}));
+    const auto found = check_properties(t.events(), one_cluster(), {"unique-checkpoint-ids"});
+    EXPECT_EQ(found.size(), 1u);
+    return found.empty() ? Violation() : found[0];
+  };
+  const Violation zombie = reused(22);
+  EXPECT_EQ(zombie.session, "Z");
+  EXPECT_EQ(zombie.related_sessions, std::vector<std::string>{"B"});
+  EXPECT_EQ(zombie.known, "CURATOR-696");
+  EXPECT_EQ(reused(11).known, "");  // no zombie grant: unexplained
+}
+
+TEST(Curator696, ExplainsHaDataTheZombieWroteAfterTheCleanup) {
+  const auto leak = [](I reconnected_session) {
+    auto t = zombie_trace(reconnected_session);
+    t.flink(48200, "job-running", "jm1", job("B"))
+        .flink(49000, "job-terminal", "jm1", job("B", {{"status", S("CANCELED")}}))
+        .flink(49100, "job-cleanup-done", "jm1", job("B"))
+        .flink(52000, "checkpoint-added", "jm2",
+               job("Z", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000007")}, {"file", S("/ha/c7")}}));
+    for (const auto& v : check_properties(t.events(), one_cluster(), {"ha-lifecycle"})) {
+      if (v.clause == "A") return v;
+    }
+    return Violation();
+  };
+  const Violation zombie = leak(22);
+  EXPECT_EQ(zombie.property, "ha-lifecycle");
+  EXPECT_EQ(zombie.session, "Z");
+  EXPECT_EQ(zombie.known, "CURATOR-696");
+  const Violation honest = leak(11);
+  EXPECT_EQ(honest.property, "ha-lifecycle");
+  EXPECT_EQ(honest.known, "");
+}
+
 TEST(Curator696, TheLatchEventsOwnSessionFieldsWinOverTheDerivedOnes) {
   // The model's contract fields (model/flink/TRACE.md): node_session != session is a zombie grant
   // even where the state events alone would not show it.
@@ -188,6 +227,37 @@ TEST(HasimG4, AJobThatRestoredSinceIsNotExplainedByTheOldPointer) {
   const auto not_running = of(found, "no-lost-job", "A");
   ASSERT_EQ(not_running.size(), 1u);
   EXPECT_EQ(not_running[0].known, "");
+}
+
+// jm1 (term A) runs job-1 and, deposed at 20 s, lands the job's JobResultStore entry at
+// `entry_ms`; jm2 (term B), granted at 35 s, recovered the job at 36 s and runs it.
+TraceBuilder late_dirty_result_trace(I entry_ms) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(1100, "confirm", "jm1", {{"component", S("dispatcher")}, {"session_id", S("A")}})
+      .flink(2000, "job-running", "jm1", job("A"))
+      .flink(20000, "revoke", "jm1", {{"session_id", S("A")}})
+      .flink(35000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(35100, "confirm", "jm2", {{"component", S("dispatcher")}, {"session_id", S("B")}})
+      .flink(36000, "job-recovered", "jm2", job("B"))
+      .flink(entry_ms, "job-terminal", "jm1", job("A", {{"status", S("FINISHED")}}))
+      .flink(40000, "job-running", "jm2", job("B"));
+  return t;
+}
+
+TEST(LateDirtyResult, AnEntryThatLandsAfterTheNextTermRecoveredTheJobIsKnown) {
+  const auto found = of(check_properties(late_dirty_result_trace(38000).events(), one_cluster(), {"no-lost-job"}),
+                        "no-lost-job", "C");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].known, "HASIM-LATE-DIRTY-RESULT");
+}
+
+TEST(LateDirtyResult, ARecoveryAfterTheEntryLandedStaysUnexplained) {
+  // The entry was there when jm2 recovered: ignoring it is a Flink bug of its own (JR).
+  const auto found = of(check_properties(late_dirty_result_trace(30000).events(), one_cluster(), {"no-lost-job"}),
+                        "no-lost-job", "C");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].known, "");
 }
 
 Scenario scenario_with(const std::string& extra, const std::string& expect) {
