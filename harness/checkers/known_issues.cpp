@@ -14,6 +14,7 @@ constexpr const char* kCurator696 = "CURATOR-696";
 constexpr const char* kHasimG4 = "HASIM-G4";
 constexpr const char* kShutdownOnce = "HASIM-SHUTDOWN-ONCE";
 constexpr const char* kUnreadHandle = "HASIM-UNREAD-HANDLE";
+constexpr const char* kLateDirtyResult = "HASIM-LATE-DIRTY-RESULT";
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
@@ -108,6 +109,45 @@ class UnreadHandle {
   std::set<std::string> unread_;  // pointer paths removed without their file
 };
 
+// A finished job run again because the JobResultStore entry that records its end landed after
+// another leader term had listed the store and recovered the job: the write (Dispatcher
+// registerGloballyTerminatedJobInJobResultStore -> createDirtyResultAsync on the ioExecutor) is
+// not fenced by leadership, so a term deposed, or paused, while it was in flight still lands it.
+class LateDirtyResult {
+ public:
+  explicit LateDirtyResult(const Events& events) {
+    for (const auto& event : events) {
+      if (is_flink(event, "job-recovered")) {
+        recovered_[job_key(event)].push_back({event.at, text_field(event, "session_id")});
+      }
+      if (is_flink(event, "job-terminal") && !terminal_.count(job_key(event))) {
+        terminal_[job_key(event)] = {event.at, text_field(event, "session_id")};
+      }
+    }
+  }
+
+  // no-lost-job C of a term that recovered the job before another term's entry landed.
+  bool explains(const Violation& violation) const {
+    if (violation.property != "no-lost-job" || violation.clause != "C") return false;
+    const JobKey key{violation.cluster, violation.job};
+    const auto terminal = terminal_.find(key);
+    const auto recovered = recovered_.find(key);
+    if (terminal == terminal_.end() || recovered == recovered_.end()) return false;
+    return std::any_of(recovered->second.begin(), recovered->second.end(), [&](const Term& recovery) {
+      return recovery.at < terminal->second.at && recovery.session_id == violation.session &&
+             recovery.session_id != terminal->second.session_id;
+    });
+  }
+
+ private:
+  struct Term {
+    sim::Instant at;
+    std::string session_id;
+  };
+  std::map<JobKey, std::vector<Term>> recovered_;
+  std::map<JobKey, Term> terminal_;  // the first entry that landed
+};
+
 class Curator696 {
  public:
   Curator696(const Events& events, const CheckContext& context) {
@@ -143,6 +183,10 @@ const std::vector<KnownIssue>& known_issues() {
        "releaseAndTryRemove deletes a pointer whose state handle it could not read, so its metadata file is never "
        "discarded; Flink 1.18-1.20, no fix",
        {"5.4", "5.7"}},
+      {kLateDirtyResult,
+       "a deposed or paused leader's JobResultStore entry lands after the next leader recovered the job, which then "
+       "runs again; Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
   };
   return issues;
 }
@@ -166,6 +210,7 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
   const Curator696 curator_696(events, context);
   const ShutdownOnce shutdown_once(events);
   const UnreadHandle unread_handle(events);
+  const LateDirtyResult late_dirty_result(events);
   const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
   const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
   for (auto& violation : violations) {
@@ -177,6 +222,8 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
       violation.known = kUnreadHandle;
     } else if (curator_696_applies && curator_696.explains(violation)) {
       violation.known = kCurator696;
+    } else if (late_dirty_result.explains(violation)) {
+      violation.known = kLateDirtyResult;
     }
   }
 }

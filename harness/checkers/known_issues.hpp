@@ -11,6 +11,8 @@
 //    across a ZooKeeper session change (resurrected_pointer.hpp); and no-lost-job A or liveness B
 //    of a job whose latest store recovery before the deadline failed on such a pointer
 //    (`checkpoint-read-missing-file` naming it, no successful `job-restored` since).
+//  - HASIM-LATE-DIRTY-RESULT: no-lost-job C whose re-running term recovered the job (`job-recovered`)
+//    before another term's `job-terminal` (its JobResultStore entry landing).
 #include <string>
 #include <vector>
 
