@@ -199,6 +199,41 @@ TEST(FlinkCluster, NewLeaderResumesCleanupOfADirtyJobInsteadOfRunningIt) {
   EXPECT_FALSE(znode_exists(world, kNs + "/jobs/job-1"));
 }
 
+// A ZooKeeper blip revokes the leader while its slow storage is still writing a FINISHED job's
+// dirty entry; the same JobManager regains leadership at once. Its next leader term starts only
+// after the previous one's entry write ended (DefaultDispatcherRunner, Dispatcher.onStop), so it
+// finds the entry, finishes the cleanup and never runs the job again (explore seed 143).
+TEST(FlinkCluster, ARegainedTermWaitsForThePreviousTermsResultWrite) {
+  auto options = flink_test::standard_options();
+  options.jobs[0].finish_at = seconds(30);
+  World world(6, options);
+  ASSERT_TRUE(run_until_event(world, "job-running", seconds(30)));
+  world.when(World::flink_event("job-ended"), [&world] { world.storage.set_slow(seconds(5)); });
+  ASSERT_TRUE(run_until_event(world, "job-ended", seconds(40)));
+  const auto ended_at = world.events("job-ended")[0]->at;
+  const int leader = *world.cluster.believed_leader();
+  world.run_for(sim::milliseconds(500));  // the entry's create is under way
+  ASSERT_TRUE(world.events("job-terminal").empty());
+  isolate_from_zookeeper(world, world.jm(leader));
+  world.run_for(seconds(8));  // past the read timeout (2T/3): SUSPENDED revokes; within T
+  reconnect_to_zookeeper(world, world.jm(leader));
+  world.run_for(seconds(30));
+  world.storage.clear_slow();
+  world.run_for(seconds(30));
+  ASSERT_EQ(world.events("revoke").size(), 1u);
+  ASSERT_EQ(world.events("grant").size(), 2u);
+  EXPECT_EQ(world.cluster.believed_leader(), leader);
+  const auto regranted_at = world.events("grant")[1]->at;
+  const auto terminal = world.events("job-terminal");
+  ASSERT_FALSE(terminal.empty());
+  EXPECT_GT(terminal[0]->at, regranted_at);  // the write outlived the old term
+  for (const auto* recovered : world.events("job-recovered")) EXPECT_LT(recovered->at, ended_at);
+  for (const auto* running : world.events("job-running")) EXPECT_LT(running->at, ended_at);
+  EXPECT_EQ(world.events("job-cleanup-resumed").size(), 1u);
+  EXPECT_FALSE(znode_exists(world, kNs + "/execution-plans/job-1"));
+  EXPECT_FALSE(znode_exists(world, kNs + "/jobs/job-1"));
+}
+
 // SUSPENDED (tolerate off) revokes: the job is suspended with its HA data intact, and the same
 // JobManager, whose latch node survived, leads again and restores the latest checkpoint.
 TEST(FlinkCluster, ZooKeeperBlipSuspendsTheJobAndKeepsItsHaData) {
