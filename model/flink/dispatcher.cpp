@@ -201,7 +201,8 @@ void Dispatcher::on_revoke() {
 }
 
 void Dispatcher::reply(const RpcMessage& to, RpcKind kind) {
-  env_.rpc->send(env_.self, to.from, rpc_message(kind, env_.address, session_id_, to.job, 0, static_cast<std::int64_t>(to.kind)));
+  env_.rpc->send(env_.self, to.from,
+                 rpc_message(kind, env_.address, session_id_, to.job, 0, static_cast<std::int64_t>(to.kind), to.attempt));
 }
 
 void Dispatcher::on_rpc(const RpcMessage& message) {
@@ -215,7 +216,9 @@ void Dispatcher::on_rpc(const RpcMessage& message) {
 
 void Dispatcher::on_submit(const RpcMessage& message) {
   if (!leading() || message.session_id != session_id_) return reply(message, RpcKind::kJobRejected);
-  if (runners_.count(message.job) != 0) return reply(message, RpcKind::kJobAcked);  // a retried submission
+  // Dispatcher.isDuplicateJob: a job still registered here, including one whose result is being
+  // written or cleaned up, is a duplicate (a retried submission), never run a second time.
+  if (runners_.count(message.job) != 0 || finishing_.count(message.job) != 0) return reply(message, RpcKind::kJobAcked);
   if (job_graphs_->put(message.job, "job graph of " + message.job) != AddOutcome::kAdded) {
     return reply(message, RpcKind::kJobRejected);
   }

@@ -56,12 +56,14 @@ void JobClient::run() {
 void JobClient::perform(const Action& action) {
   for (;;) {
     if (!dispatcher_.empty()) {
-      env_.rpc->send(self_, dispatcher_.address, rpc_message(action.kind, address_, dispatcher_.session_id, action.job));
+      const std::int64_t request_id = ++requests_sent_;
+      env_.rpc->send(self_, dispatcher_.address,
+                     rpc_message(action.kind, address_, dispatcher_.session_id, action.job, 0, 0, request_id));
       const sim::Instant deadline = env_.sim->now() + kAskTimeout;
       while (env_.sim->now() < deadline) {
         const auto mail = env_.sim->receive(inbox_, deadline - env_.sim->now());
         const auto* reply = mail ? sim::payload_as<RpcMessage>(*mail) : nullptr;
-        if (reply == nullptr || reply->job != action.job || reply->value != static_cast<std::int64_t>(action.kind)) continue;
+        if (reply == nullptr || reply->attempt != request_id) continue;  // an answer to an earlier try
         if (reply->kind == RpcKind::kJobAcked) return;
         if (reply->kind == RpcKind::kJobRejected) break;
       }

@@ -33,6 +33,7 @@ class JobClient {
   std::unique_ptr<curator::CuratorFramework> client_;
   std::unique_ptr<LeaderRetriever> retrieval_;
   LeaderInformation dispatcher_;
+  std::int64_t requests_sent_ = 0;  // request ids, so that each answer is matched to its request
 };
 
 }  // namespace model::flink

@@ -65,7 +65,9 @@ struct RpcMessage final : sim::Payload {
   std::int64_t checkpoint_id = 0;
   std::int64_t value = 0;  // kind-specific: tasks deployed, ...
   // The ExecutionAttemptID of the deploy round a task call or task report is about (0: none). In a
-  // heartbeat reply it is the deployment report: the attempt the TaskManager runs for the job.
+  // heartbeat reply it is the deployment report: the attempt the TaskManager runs for the job. In
+  // a client's request to the Dispatcher, and echoed in its answer, the request's own id: an HTTP
+  // response belongs to its request, so a late answer to an earlier try is never taken for this one.
   std::int64_t attempt = 0;
   std::string describe() const override;
 };
