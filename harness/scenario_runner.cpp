@@ -149,8 +149,10 @@ CheckContext check_context(const Scenario& scenario, const std::vector<std::vect
                                 c < jobmanager_names.size() ? jobmanager_names[c] : std::vector<std::string>{},
                                 spec.config.checkpoint_interval.has_value(),
                                 model::zk::negotiate_session_timeout(spec.config.zookeeper_client.session_timeout,
-                                                                     scenario.zookeeper.session_bounds())});
+                                                                     scenario.zookeeper.session_bounds()),
+                                spec.config.zookeeper_client.tolerate_suspended_connections});
   }
+  context.zookeeper_sync_timeout = scenario.zookeeper.tick * scenario.zookeeper.sync_limit;
   context.faults_end = sim::Instant{} + scenario.faults_end;
   context.run_end = sim::Instant{} + scenario.duration;
   context.bounds = {scenario.liveness.leader_within, scenario.liveness.checkpoint_within,

@@ -42,6 +42,9 @@ struct ClusterFacts {
   // high-availability.zookeeper.client.session-timeout as the ensemble negotiates it
   // (ZooKeeperServer clamps it to [minSessionTimeout, maxSessionTimeout], by default [2, 20] ticks).
   sim::Duration session_timeout = sim::seconds(60);
+  // high-availability.zookeeper.client.tolerate-suspended-connections: SUSPENDED alone does not
+  // revoke; only LOST does.
+  bool tolerate_suspended_connections = false;
 };
 
 struct Bounds {
@@ -58,6 +61,9 @@ struct CheckContext {
   sim::Instant faults_end;  // everything healed here; liveness bounds count from here
   sim::Instant run_end;     // the last instant the trace covers
   Bounds bounds;
+  // syncLimit x tickTime of the ensemble: how long a ZooKeeper follower cut from its leader goes on
+  // serving its clients before it gives up (Learner's socket read timeout).
+  sim::Duration zookeeper_sync_timeout = sim::seconds(15);
 };
 
 using Events = std::vector<sim::TraceEvent>;

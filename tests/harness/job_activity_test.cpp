@@ -41,5 +41,51 @@ TEST(NoLostJob, WithoutItsEndTheOldTermStillRunsTheJob) {
   EXPECT_NE(found[0].message.find("while still running on jm1 A"), std::string::npos) << found[0].message;
 }
 
+
+// jm1 leads on ZooKeeper session 11 and runs job-1; its server is cut off from the ZooKeeper
+// leader, which expires session 11 at 40 s; jm2 is granted and runs job-1 at `rerun_ms`. jm1 still
+// believes it leads: its server goes on answering its pings until it gives up on the leader.
+TraceBuilder expired_behind_a_cut_off_server(std::int64_t rerun_ms, bool expired) {
+  TraceBuilder t;
+  t.add(500, "curator", "CONNECTED", "jm1", {{"session", std::int64_t{11}}})
+      .flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+      .flink(2200, "job-running", "jm1", job("A", {{"tasks", 2}}));
+  if (expired) t.add(40000, "zk", "session-expired", "zk3", {{"session", std::int64_t{11}}});
+  t.flink(40100, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(rerun_ms, "job-running", "jm2", job("B", {{"tasks", 2}}));
+  return t;
+}
+
+CheckContext with_sync_timeout() {
+  CheckContext context = one_cluster();
+  context.zookeeper_sync_timeout = sim::seconds(10);  // syncLimit 5 x tickTime 2 s
+  return context;
+}
+
+TEST(NoLostJob, AnExpiredTermThatCannotKnowYetIsNotADoubleRun) {
+  const auto found = check_no_lost_job(expired_behind_a_cut_off_server(42000, true).events(), with_sync_timeout());
+  EXPECT_TRUE(found.empty()) << found.front().message;
+}
+
+TEST(NoLostJob, AnExpiredTermStillRunningAfterItsServerMustHaveGivenUpIsADoubleRun) {
+  const auto found = check_no_lost_job(expired_behind_a_cut_off_server(50200, true).events(), with_sync_timeout());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].clause, "B");
+}
+
+TEST(NoLostJob, ALiveSessionGivesNoSuchWindow) {
+  const auto found = check_no_lost_job(expired_behind_a_cut_off_server(42000, false).events(), with_sync_timeout());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].clause, "B");
+}
+
+TEST(NoLostJob, TolerateSuspendedWidensTheWindowByTheSessionTimeout) {
+  CheckContext context = with_sync_timeout();
+  context.clusters[0].session_timeout = sim::seconds(10);
+  context.clusters[0].tolerate_suspended_connections = true;
+  EXPECT_TRUE(check_no_lost_job(expired_behind_a_cut_off_server(55000, true).events(), context).empty());
+  EXPECT_EQ(check_no_lost_job(expired_behind_a_cut_off_server(60200, true).events(), context).size(), 1u);
+}
+
 }  // namespace
 }  // namespace harness
