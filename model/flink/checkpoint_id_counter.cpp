@@ -16,7 +16,15 @@ CheckpointIdCounter::CheckpointIdCounter(curator::CuratorFramework& client, cons
   });
 }
 
-model::zk::Code CheckpointIdCounter::start() { return count_.start(); }
+// ZooKeeperCheckpointIDCounter.start is guarded by isStarted: the CheckpointCoordinator starts it
+// once per JobMaster, and a restart of the job (the same ExecutionGraph under the DefaultScheduler)
+// does not start it again, so a counter node that the job's cleanup deleted is not re-created.
+model::zk::Code CheckpointIdCounter::start() {
+  if (started_) return model::zk::Code::Ok;
+  const model::zk::Code code = count_.start();
+  started_ = code == model::zk::Code::Ok;
+  return code;
+}
 
 bool CheckpointIdCounter::connection_usable() const {
   const auto& last = *last_state_;

@@ -40,6 +40,7 @@ class CheckpointIdCounter final : public CheckpointIdSource {
   std::string path_;
   Mutant mutant_;
   curator::SharedCount count_;
+  bool started_ = false;  // once started, never again (ZooKeeperCheckpointIDCounter.isStarted)
   std::shared_ptr<std::optional<curator::ConnectionState>> last_state_ =
       std::make_shared<std::optional<curator::ConnectionState>>();
   int cas_attempts_max_ = 1000;

@@ -46,6 +46,10 @@ bool CompletedCheckpointStore::subsume() {
 
 RecoverResult CompletedCheckpointStore::recover() {
   RecoverResult result;
+  // ZooKeeperUtils.useNamespaceAndEnsurePath: the store's root is ensured when the store is
+  // created, and Curator's namespace facade ensures it once, at its first operation, never again.
+  // So a store whose job was cleaned up meanwhile does not bring the job's znode back when it adds.
+  if (handles_.ensure_root() != model::zk::Code::Ok) return result;
   const auto names = handles_.names();
   if (!names) return result;
   for (const std::string& name : *names) {

@@ -143,6 +143,49 @@ void lose_the_commit_reply(model::flink::Mutant mutant, AddOutcome& outcome, Rec
   w.sim.shutdown();
 }
 
+// Deletes `path` and everything under it, as the job's global cleanup deletes the job's znode.
+bool delete_tree(model::curator::CuratorFramework& client, const std::string& path, int depth_left = 6) {
+  if (depth_left == 0) return false;
+  const auto children = client.get_children(path);
+  if (children.code == model::zk::Code::NoNode) return true;
+  if (children.code != model::zk::Code::Ok) return false;
+  for (const auto& child : children.children) {
+    if (!delete_tree(client, path + "/" + child, depth_left - 1)) return false;
+  }
+  const auto removed = client.remove(path);
+  return removed == model::zk::Code::Ok || removed == model::zk::Code::NoNode;
+}
+
+bool znode_exists(StoreWorld& w, const std::string& path) {
+  const int leader = w.ensemble.leader();
+  return leader >= 0 && w.ensemble.server(leader)->tree().stat(path).has_value();
+}
+
+// The store's root is ensured when the store is created (recovered), never again: a stale term's
+// store whose job another JobManager cleaned up meanwhile fails its next add instead of
+// re-creating the job's znode with a checkpoint nobody will ever clean up (explore-5zk-5jm 837).
+TEST(CompletedCheckpointStore, AStoreWhoseJobWasCleanedUpDoesNotBringItsZnodeBack) {
+  StoreWorld w(8);
+  std::vector<AddOutcome> added;
+  bool deleted = false;
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::CompletedCheckpointStore store(client, w.storage, w.store_options("uuid-a", model::flink::Mutant::kNone));
+    ASSERT_EQ(store.recover().outcome, RecoverOutcome::kRecovered);
+    client.sim().sleep(seconds(10));  // meanwhile the job is cleaned up, before this term's first add
+    added.push_back(store.add(1, "metadata-1"));
+  });
+  w.jobmanager("jm2", [&](model::curator::CuratorFramework& client) {
+    client.sim().sleep(seconds(5));
+    deleted = delete_tree(client, "/flink/default/jobs/job-1");
+  });
+  w.sim.run_until(at_s(40));
+  ASSERT_TRUE(deleted);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_NE(added[0], AddOutcome::kAdded);
+  EXPECT_FALSE(znode_exists(w, "/flink/default/jobs/job-1"));
+  w.sim.shutdown();
+}
+
 TEST(CompletedCheckpointStore, LostCommitReplyIsTakenAsOurOwnSuccess) {
   AddOutcome outcome = AddOutcome::kFailedFileKept;
   RecoverOutcome recovery = RecoverOutcome::kZooKeeperFailed;
@@ -176,6 +219,27 @@ TEST(CheckpointIdCounter, HandsOutConsecutiveIdsFromOne) {
   });
   w.sim.run_until(at_s(30));
   EXPECT_EQ(ids, (std::vector<std::optional<std::int64_t>>{1, 2, 3}));
+  w.sim.shutdown();
+}
+
+// The counter is started once per JobMaster: a restart of the job does not re-create a counter
+// node that the job's cleanup deleted, so ids are never handed out again from 1 (explore seed 600).
+TEST(CheckpointIdCounter, StartingAgainDoesNotRecreateADeletedCounter) {
+  StoreWorld w(9);
+  std::vector<std::optional<std::int64_t>> ids;
+  model::zk::Code second_start = model::zk::Code::SystemError;
+  w.jobmanager("jm1", [&](model::curator::CuratorFramework& client) {
+    model::flink::CheckpointIdCounter counter(client, "/flink/default", "job-1");
+    ASSERT_EQ(counter.start(), model::zk::Code::Ok);
+    ids.push_back(counter.get_and_increment());
+    ASSERT_TRUE(delete_tree(client, "/flink/default/jobs/job-1"));
+    second_start = counter.start();
+    ids.push_back(counter.get_and_increment());
+  });
+  w.sim.run_until(at_s(30));
+  EXPECT_EQ(second_start, model::zk::Code::Ok);
+  EXPECT_EQ(ids, (std::vector<std::optional<std::int64_t>>{1, std::nullopt}));
+  EXPECT_FALSE(znode_exists(w, "/flink/default/jobs/job-1"));
   w.sim.shutdown();
 }
 
