@@ -112,7 +112,9 @@ class LatestCheckpointGuard {
 
   void check_restore(const sim::TraceEvent& event, const JobCheckpoints& job, std::vector<Violation>& out) {
     const std::int64_t restored = int_field_or(event, "checkpoint_id", 0);
-    if (restored >= job.highest_committed) return;
+    // Once the job's end is recorded its cleanup may take every checkpoint: a restore after that
+    // is a re-run of an ended job, which no-lost-job C judges.
+    if (restored >= job.highest_committed || job.terminal) return;
     Violation violation{kProperty, event.at,
                         describe(job_key(event)) + " restored by " + event.process + " from checkpoint " +
                             std::to_string(restored) + " but checkpoint " + std::to_string(job.highest_committed) +

@@ -251,6 +251,16 @@ TEST(NoLostCheckpoint, AfterTerminationCleanupMayDeleteIt) {
   EXPECT_TRUE(check_no_lost_checkpoint(t.events(), one_cluster()).empty());
 }
 
+TEST(NoLostCheckpoint, ARestoreAfterTheJobWasRecordedTerminalIsNotALostCheckpoint) {
+  // The job's end was recorded and its cleanup took the checkpoints; a late recovery restoring it
+  // from nothing is a re-run of an ended job (no-lost-job C), not a checkpoint lost under a live job.
+  auto t = healthy();
+  t.flink(120000, "job-terminal", "jm2", job("B", {{"status", S("FINISHED")}}))
+      .flink(120050, "checkpoint-removed", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000004")}, {"file", S("/ha/c4")}}))
+      .flink(130000, "job-restored", "jm3", job("C", {{"checkpoint_id", 0}}));
+  EXPECT_TRUE(check_no_lost_checkpoint(t.events(), one_cluster()).empty());
+}
+
 TEST(NoLostCheckpoint, PointerWhoseFileWasDeletedBehindItFires) {
   // jm2's addAndLock of checkpoint 5 committed, took the echo for a failure and deleted the file.
   auto t = healthy();
