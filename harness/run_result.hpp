@@ -32,6 +32,7 @@ struct RunResult {
   sim::Duration believed_leader_overlap{};
   sim::Duration believed_leader_overlap_running{};  // the part of it in which neither JobManager was paused
   std::vector<sim::Duration> failover_times;
+  std::size_t zombie_grants = 0;  // CURATOR-696 grants (RunMeasurements::zombie_grants)
 
   // Ended at its duration without a limit or an escaped exception.
   bool completed() const { return error.empty() && !sim::is_limit(outcome); }

@@ -122,6 +122,7 @@ class ScenarioRun {
     result_.believed_leader_overlap = measured.believed_leader_overlap;
     result_.believed_leader_overlap_running = measured.believed_leader_overlap_running;
     result_.failover_times = measured.failover_times;
+    result_.zombie_grants = measured.zombie_grants;
     if (options_.keep_events) result_.events = events;
   }
 

@@ -132,6 +132,17 @@ std::string replay_command(const SweepReport& report, std::uint64_t seed) {
   return command;
 }
 
+std::size_t zombie_grant_count(const SweepReport& report) {
+  std::size_t total = 0;
+  for (const auto& run : report.runs) total += run.zombie_grants;
+  return total;
+}
+
+std::size_t zombie_grant_seeds(const SweepReport& report) {
+  return static_cast<std::size_t>(std::count_if(report.runs.begin(), report.runs.end(),
+                                                [](const RunResult& run) { return run.zombie_grants > 0; }));
+}
+
 std::string format_text(const SweepReport& report) {
   std::string out;
   std::string known_lines;
@@ -159,11 +170,13 @@ std::string format_text(const SweepReport& report) {
       "{}: {} seeds, {} as expected, {} not ({}); {} violations: {} unexplained, {} known{}\n"
       "  believed-leader overlap ms min/p50/p99/max {}/{}/{}/{} (both running: {}/{}/{}/{})\n"
       "  failover ms min/p50/p99/max {}/{}/{}/{} over {} failovers\n"
+      "  CURATOR-696 zombie grants: {} in {} seeds (curator {})\n"
       "  simulated {:.0f} s in {:.2f} s wall: {:.0f}x\n",
       scenario.name, report.runs.size(), report.runs.size() - failing, failing, expectation, counts.total,
       counts.unexplained, counts.total - counts.unexplained, known.empty() ? "" : " (" + known + ")", overlap.min,
       overlap.p50, overlap.p99, overlap.max, running.min, running.p50, running.p99, running.max, failover.min,
-      failover.p50, failover.p99, failover.max, failover.samples, simulated, report.wall_seconds,
+      failover.p50, failover.p99, failover.max, failover.samples, zombie_grant_count(report),
+      zombie_grant_seeds(report), scenario.curator_version, simulated, report.wall_seconds,
       report.wall_seconds > 0 ? simulated / report.wall_seconds : 0.0);
   return out;
 }
@@ -203,6 +216,8 @@ nlohmann::json format_json(const SweepReport& report) {
                      {"believed_leader_overlap_ms", percentiles(percentiles_ms(overlaps(report, false)))},
                      {"believed_leader_overlap_both_running_ms", percentiles(percentiles_ms(overlaps(report, true)))},
                      {"failover_ms", percentiles(percentiles_ms(failovers(report)))},
+                     {"zombie_grants", zombie_grant_count(report)},
+                     {"zombie_grant_seeds", zombie_grant_seeds(report)},
                      {"simulated_s", simulated}, {"wall_s", report.wall_seconds},
                      {"sim_wall_ratio", report.wall_seconds > 0 ? simulated / report.wall_seconds : 0.0},
                      {"exit", exit_status(report)}, {"runs", hashes}};

@@ -10,6 +10,7 @@
 #include "harness/checkers/liveness.hpp"
 #include "harness/checkers/no_lost_checkpoint.hpp"
 #include "harness/checkers/no_lost_job.hpp"
+#include "harness/checkers/zombie_leadership.hpp"
 #include "harness/checkers/single_leader.hpp"
 #include "harness/checkers/unique_checkpoint_ids.hpp"
 
@@ -40,6 +41,7 @@ RunMeasurements measure_run(const Events& events, const CheckContext& context) {
   measurements.believed_leader_overlap_running =
       believed_leader_overlap(running_belief_intervals(intervals, events, context), context.run_end).total;
   measurements.failover_times = failover_times(events, context);
+  measurements.zombie_grants = zombie_grants(events, context).size();
   return measurements;
 }
 

@@ -16,6 +16,9 @@ struct RunMeasurements {
   sim::Duration believed_leader_overlap{};
   sim::Duration believed_leader_overlap_running{};  // of it, the time neither JobManager was paused
   std::vector<sim::Duration> failover_times;
+  // Grants by a LeaderLatch whose node belongs to an older ZooKeeper session than its client's
+  // (the CURATOR-696 mechanism, zombie_leadership.hpp): under "curator": "5.7" there must be none.
+  std::size_t zombie_grants = 0;
 };
 RunMeasurements measure_run(const Events& events, const CheckContext& context);
 

@@ -89,5 +89,18 @@ TEST(Shards, SplitTheSeedsWithoutOverlap) {
   EXPECT_EQ(parse_shard("3/4").index, 3u);
 }
 
+
+// The run measures CURATOR-696 zombie grants: the directed scenario has them under Curator 5.4,
+// and the same seeds under "curator": "5.7" (the owner check on RECONNECTED) have none.
+TEST(ZombieGrants, TheDirectedScenarioHasThemUnderCurator54AndNoneUnder57) {
+  Scenario scenario = load_scenario_file(std::string(HASIM_SOURCE_DIR) + "/scenarios/curator-696-double-leader.json");
+  std::size_t under_54 = 0, under_57 = 0;
+  for (std::uint64_t seed = 1; seed <= 3; seed++) under_54 += run_scenario(scenario, seed).zombie_grants;
+  scenario.curator_version = "5.7";
+  for (std::uint64_t seed = 1; seed <= 3; seed++) under_57 += run_scenario(scenario, seed).zombie_grants;
+  EXPECT_GE(under_54, 3u);
+  EXPECT_EQ(under_57, 0u);
+}
+
 }  // namespace
 }  // namespace harness
