@@ -261,6 +261,25 @@ TEST(NoLostCheckpoint, ARestoreAfterTheJobWasRecordedTerminalIsNotALostCheckpoin
   EXPECT_TRUE(check_no_lost_checkpoint(t.events(), one_cluster()).empty());
 }
 
+TEST(NoLostCheckpoint, ARestoreByATermANewerConfirmedLeaderSupersededIsFencedOff) {
+  // jm1 (A) is paused while jm2 (B) takes over and commits checkpoint 7; resumed, jm1 restores its
+  // in-memory latest (3) before it notices: fenced off, nothing it restores runs.
+  const auto trace = [](bool b_confirmed) {
+    TraceBuilder t;
+    t.flink(1000, "grant", "jm1", {{"session_id", S("A")}})
+        .flink(1100, "confirm", "jm1", {{"component", S("job-job-1")}, {"session_id", S("A")}})
+        .flink(3000, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 3}, {"file", S("/ha/c3")}}))
+        .flink(20000, "grant", "jm2", {{"session_id", S("B")}});
+    if (b_confirmed) t.flink(20100, "confirm", "jm2", {{"component", S("job-job-1")}, {"session_id", S("B")}});
+    t.flink(25000, "checkpoint-completed", "jm2", job("B", {{"checkpoint_id", 7}, {"file", S("/ha/c7")}}))
+        .flink(40000, "job-restored", "jm1", job("A", {{"checkpoint_id", 3}}));
+    return t;
+  };
+  EXPECT_TRUE(check_no_lost_checkpoint(trace(true).events(), one_cluster()).empty());
+  // Without B's confirm nothing fences A: its restore behind checkpoint 7 is a lost checkpoint.
+  EXPECT_EQ(check_no_lost_checkpoint(trace(false).events(), one_cluster()).size(), 1u);
+}
+
 TEST(NoLostCheckpoint, PointerWhoseFileWasDeletedBehindItFires) {
   // jm2's addAndLock of checkpoint 5 committed, took the echo for a failure and deleted the file.
   auto t = healthy();
