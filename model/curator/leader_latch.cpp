@@ -14,7 +14,13 @@ void LeaderLatch::start() {
   box_ = sim.mailbox_open(client_.owner());
   client_.add_connection_listener([this](ConnectionState state) { post(kStateChange, static_cast<std::uint64_t>(state)); });
   sim.spawn(client_.owner(), "leader-latch", [this] { run(); });
-  post(kReset);
+  // LeaderLatch.start -> AfterConnectionEstablished.execute(internalStart): the first reset waits
+  // for the connection (blockUntilConnected); a CONNECTED that arrives later starts it.
+  const auto state = client_.last_state();
+  if (state && (*state == ConnectionState::kConnected || *state == ConnectionState::kReconnected)) {
+    awaiting_connection_ = false;
+    post(kReset);
+  }
 }
 
 void LeaderLatch::post(Work work, std::uint64_t argument) {
@@ -104,6 +110,12 @@ bool LeaderLatch::owned_by_current_session() {
 }
 
 void LeaderLatch::on_state(ConnectionState state) {
+  if (awaiting_connection_) {
+    if (state != ConnectionState::kConnected && state != ConnectionState::kReconnected) return;
+    awaiting_connection_ = false;
+    reset();
+    return;
+  }
   const ErrorPolicy policy = client_.error_policy();
   switch (state) {
     case ConnectionState::kReconnected:

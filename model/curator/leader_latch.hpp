@@ -60,6 +60,9 @@ class LeaderLatch {
   LeaderLatchListener listener_;
   sim::MailboxId box_;
   bool has_leadership_ = false;
+  // start() hands internalStart to AfterConnectionEstablished: nothing is created until the
+  // framework's first connection, so a latch started during an outage is not left without a node.
+  bool awaiting_connection_ = true;
   std::string our_path_;
   zk::SessionId our_session_ = 0;
 };

@@ -118,6 +118,21 @@ TEST(LeaderLatch, ExactlyOneOfThreeLeads) {
   f.sim.shutdown();
 }
 
+// LeaderLatch.start waits for the framework's first connection (AfterConnectionEstablished) before
+// it creates its node: participants started while no ZooKeeper server is up lead once the
+// ensemble is back, however long the outage (explore-default-timeouts seed 1031).
+TEST(LeaderLatch, StartedDuringAnOutageItLeadsOnceZooKeeperIsBack) {
+  LatchFixture f(3);
+  for (const sim::ProcessId zk : f.ensemble.pids()) f.sim.crash(zk);
+  f.start_all();
+  f.sim.run_until(at_s(60));  // far longer than Curator's retries of a create
+  EXPECT_EQ(f.leader(), -1);
+  for (const sim::ProcessId zk : f.ensemble.pids()) f.sim.restart(zk);
+  f.sim.run_until(at_s(90));
+  EXPECT_GE(f.leader(), 0);
+  f.sim.shutdown();
+}
+
 TEST(LeaderLatch, KilledLeaderIsReplacedOnlyAfterItsSessionExpires) {
   for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
     SCOPED_TRACE("seed " + std::to_string(seed));
