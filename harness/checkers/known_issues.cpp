@@ -15,6 +15,7 @@ constexpr const char* kHasimG4 = "HASIM-G4";
 constexpr const char* kShutdownOnce = "HASIM-SHUTDOWN-ONCE";
 constexpr const char* kUnreadHandle = "HASIM-UNREAD-HANDLE";
 constexpr const char* kLateDirtyResult = "HASIM-LATE-DIRTY-RESULT";
+constexpr const char* kLateJobGraph = "HASIM-LATE-JOB-GRAPH";
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
@@ -148,6 +149,38 @@ class LateDirtyResult {
   std::map<JobKey, Term> terminal_;  // the first entry that landed
 };
 
+// A finished job run again because a deposed Dispatcher added its job graph after the job's end
+// had been recorded (and its cleanup had deleted the graph): a submission queued on the
+// Dispatcher's main thread before the revoke is still processed, and its putJobGraph (Curator's
+// RetryLoop, across a new ZooKeeper session if need be) checks no leadership (FLINK-10333's fenced
+// stores were never built). The next leader recovers the graph and runs the job again.
+class LateJobGraph {
+ public:
+  explicit LateJobGraph(const Events& events) {
+    std::map<std::string, bool> leading;  // JobManager process -> believes it leads
+    std::map<JobKey, sim::Instant> terminal_at;
+    for (const auto& event : events) {
+      if (is_flink(event, "grant")) leading[event.process] = true;
+      if (is_flink(event, "revoke") || is_proc(event, "crash")) leading[event.process] = false;
+      if (is_flink(event, "job-terminal")) terminal_at.try_emplace(job_key(event), event.at);
+      if (!is_flink(event, "job-graph-added") || leading[event.process]) continue;
+      const std::string path = text_field(event, "path");
+      const JobKey key{text_field(event, "cluster"), path.substr(path.rfind('/') + 1)};
+      const auto ended = terminal_at.find(key);
+      if (ended != terminal_at.end() && ended->second < event.at) resurrected_.try_emplace(key, event.at);
+    }
+  }
+
+  bool explains(const Violation& violation) const {
+    if (violation.property != "no-lost-job" || violation.clause != "C") return false;
+    const auto found = resurrected_.find({violation.cluster, violation.job});
+    return found != resurrected_.end() && found->second <= violation.at;
+  }
+
+ private:
+  std::map<JobKey, sim::Instant> resurrected_;  // job -> when a deposed Dispatcher re-added its graph
+};
+
 class Curator696 {
  public:
   Curator696(const Events& events, const CheckContext& context) {
@@ -187,6 +220,10 @@ const std::vector<KnownIssue>& known_issues() {
        "a deposed or paused leader's JobResultStore entry lands after the next leader recovered the job, which then "
        "runs again; Flink 1.18-1.20, no fix",
        {"5.4", "5.7"}},
+      {kLateJobGraph,
+       "a deposed Dispatcher's queued submission re-adds a finished job's graph after its cleanup; the next leader "
+       "runs the job again; Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
   };
   return issues;
 }
@@ -211,6 +248,7 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
   const ShutdownOnce shutdown_once(events);
   const UnreadHandle unread_handle(events);
   const LateDirtyResult late_dirty_result(events);
+  const LateJobGraph late_job_graph(events);
   const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
   const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
   for (auto& violation : violations) {
@@ -224,6 +262,8 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
       violation.known = kCurator696;
     } else if (late_dirty_result.explains(violation)) {
       violation.known = kLateDirtyResult;
+    } else if (late_job_graph.explains(violation)) {
+      violation.known = kLateJobGraph;
     }
   }
 }

@@ -13,6 +13,8 @@
 //    (`checkpoint-read-missing-file` naming it, no successful `job-restored` since).
 //  - HASIM-LATE-DIRTY-RESULT: no-lost-job C whose re-running term recovered the job (`job-recovered`)
 //    before another term's `job-terminal` (its JobResultStore entry landing).
+//  - HASIM-LATE-JOB-GRAPH: no-lost-job C of a job whose graph a process that no longer led added
+//    (`job-graph-added`) after the job's `job-terminal`.
 #include <string>
 #include <vector>
 

@@ -260,6 +260,40 @@ TEST(LateDirtyResult, ARecoveryAfterTheEntryLandedStaysUnexplained) {
   EXPECT_EQ(found[0].known, "");
 }
 
+// jm1 (A) is revoked at 20 s with a submission of job-1 still on its main thread; jm2 (B) runs the
+// job, which finishes and is cleaned up; jm1's put lands at `added_ms`; jm2's next term (C)
+// recovers the graph and runs job-1 again.
+TraceBuilder late_job_graph_trace(I added_ms, bool jm1_revoked) {
+  TraceBuilder t;
+  t.flink(1000, "grant", "jm1", {{"session_id", S("A")}});
+  if (jm1_revoked) t.flink(20000, "revoke", "jm1", {{"session_id", S("A")}});
+  t.flink(25000, "grant", "jm2", {{"session_id", S("B")}})
+      .flink(26000, "job-submit-acked", "jm2", job("B"))
+      .flink(27000, "job-running", "jm2", job("B"))
+      .flink(30000, "job-terminal", "jm2", job("B", {{"status", S("FINISHED")}}))
+      .flink(30100, "job-cleanup-done", "jm2", job("B"))
+      .flink(added_ms, "job-graph-added", "jm1", {{"path", S("/ns/execution-plans/job-1")}, {"file", S("/ha/g1")}})
+      .flink(50000, "revoke", "jm2", {{"session_id", S("B")}})
+      .flink(51000, "grant", "jm2", {{"session_id", S("C")}})
+      .flink(51100, "job-recovered", "jm2", job("C"));
+  return t;
+}
+
+TEST(LateJobGraph, AGraphADeposedDispatcherAddedAfterTheJobEndedIsKnown) {
+  const auto found = of(check_properties(late_job_graph_trace(40000, true).events(), one_cluster(), {"no-lost-job"}),
+                        "no-lost-job", "C");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].known, "HASIM-LATE-JOB-GRAPH");
+}
+
+TEST(LateJobGraph, AnAddByTheLeaderOrBeforeTheEndStaysUnexplained) {
+  for (const auto& t : {late_job_graph_trace(40000, false), late_job_graph_trace(29000, true)}) {
+    const auto found = of(check_properties(t.events(), one_cluster(), {"no-lost-job"}), "no-lost-job", "C");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].known, "");
+  }
+}
+
 Scenario scenario_with(const std::string& extra, const std::string& expect) {
   return parse_scenario(R"({"name":"x","zookeeper":{"servers":3},"clusters":[{"jobmanagers":2,"taskmanagers":1}],)"
                         R"("duration":"10 min",)" + extra + R"("expect":)" + expect + "}",
