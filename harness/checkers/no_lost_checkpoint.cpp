@@ -23,6 +23,7 @@ struct JobCheckpoints {
   std::int64_t highest_committed = 0;
   std::string highest_committed_session;
   std::optional<Committed> latest;  // guarded until superseded
+  std::int64_t newest_added = 0;     // the highest checkpoint id any checkpoint-added named
   std::map<std::string, std::string> pointer_of_file;  // from checkpoint-added
   bool terminal = false;
 };
@@ -78,7 +79,9 @@ class LatestCheckpointGuard {
       job.pointer_of_file[storage_path(text_field(event, "file"))] = text_field(event, "path");
       // The store subsumes older checkpoints as soon as a newer one is in it, before the
       // coordinator reports the newer one complete (addCheckpointAndSubsumeOldestOne).
-      if (job.latest && checkpoint_id_of_pointer(text_field(event, "path")) > job.latest->id) job.latest.reset();
+      const std::int64_t added_id = checkpoint_id_of_pointer(text_field(event, "path"));
+      job.newest_added = std::max(job.newest_added, added_id);
+      if (job.latest && added_id > job.latest->id) job.latest.reset();
     } else if (event.name == "checkpoint-completed") {
       on_committed(event, job);
     } else if (event.name == "job-terminal") {
@@ -145,6 +148,12 @@ class LatestCheckpointGuard {
     job.highest_committed_session = text_field(event, "session_id");
     const std::string file = storage_path(text_field(event, "file"));
     const auto pointer = job.pointer_of_file.find(file);
+    // A completion heard late (its JobManager was paused after the commit) may come after a newer
+    // checkpoint is already in the store: that one has superseded it (explore seed 7810).
+    if (job.newest_added > id) {
+      job.latest.reset();
+      return;
+    }
     job.latest = Committed{id, job.highest_committed_session, file,
                            pointer == job.pointer_of_file.end() ? "" : pointer->second};
   }

@@ -280,6 +280,24 @@ TEST(NoLostCheckpoint, ARestoreByATermANewerConfirmedLeaderSupersededIsFencedOff
   EXPECT_EQ(check_no_lost_checkpoint(trace(false).events(), one_cluster()).size(), 1u);
 }
 
+TEST(NoLostCheckpoint, ACompletionHeardAfterANewerCheckpointWasAddedIsAlreadySuperseded) {
+  // jm1 committed checkpoint 2 and was paused before it heard back; jm2 took over, added 3, and
+  // subsumes 2 just after jm1, resumed, reports 2 complete.
+  const auto trace = [](bool newer_added_first) {
+    TraceBuilder t;
+    t.flink(1000, "checkpoint-added", "jm1", job("A", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000002")}, {"file", S("/ha/c2")}}));
+    if (newer_added_first) {
+      t.flink(23226, "checkpoint-added", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000003")}, {"file", S("/ha/c3")}}));
+    }
+    t.flink(23259, "checkpoint-completed", "jm1", job("A", {{"checkpoint_id", 2}, {"file", S("/ha/c2")}}))
+        .flink(23266, "checkpoint-removed", "jm2", job("B", {{"path", S("/ns/jobs/job-1/checkpoints/0000000000000000002")}, {"file", S("/ha/c2")}}));
+    return t;
+  };
+  EXPECT_TRUE(check_no_lost_checkpoint(trace(true).events(), one_cluster()).empty());
+  // Nothing newer in the store when 2 was reported: deleting it loses the latest checkpoint.
+  EXPECT_FALSE(check_no_lost_checkpoint(trace(false).events(), one_cluster()).empty());
+}
+
 TEST(NoLostCheckpoint, PointerWhoseFileWasDeletedBehindItFires) {
   // jm2's addAndLock of checkpoint 5 committed, took the echo for a failure and deleted the file.
   auto t = healthy();
