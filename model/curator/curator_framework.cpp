@@ -189,25 +189,22 @@ struct CuratorFramework::Impl {
     return std::string("_c_") + uuid + "-";
   }
 
-  // CreateBuilderImpl.findProtectedNodeInForeground with ProtectedMode.validateFoundNode: a node
-  // left by an earlier attempt counts only if it belongs to the current session.
-  std::optional<std::string> find_protected(zk::ZkClient& zk, const std::string& parent, const std::string& prefix,
-                                            zk::CreateMode mode) {
-    const zk::ChildrenResult children = zk.get_children(parent);
-    if (children.code != zk::Code::Ok) return std::nullopt;
+  // CreateBuilderImpl.findProtectedNodeInForeground: its own RetryLoop.callWithRetry (so it first
+  // blocks until connected) around getChildren of the parent. A failure that outlasts that loop
+  // comes back as its code; NoNode means nothing was created.
+  struct FoundNode {
+    zk::Code code = zk::Code::Ok;
+    std::optional<std::string> path;
+  };
+  FoundNode find_protected(const std::string& parent, const std::string& prefix) {
+    const zk::ChildrenResult children =
+        with_retry<zk::ChildrenResult>([&](zk::ZkClient& zk, int) { return zk.get_children(parent); });
+    if (children.code == zk::Code::NoNode) return {};
+    if (children.code != zk::Code::Ok) return {children.code, std::nullopt};
     for (const auto& child : children.children) {
-      if (child.rfind(prefix, 0) != 0) continue;
-      const std::string found = (parent == "/" ? "" : parent) + "/" + child;
-      if (zk::is_ephemeral(mode)) {
-        const zk::StatResult stat = zk.exists(found);
-        if (stat.code == zk::Code::Ok && stat.stat.ephemeral_owner != zk.session_id()) {
-          zk.remove(found);
-          return std::nullopt;
-        }
-      }
-      return found;
+      if (child.rfind(prefix, 0) == 0) return {zk::Code::Ok, (parent == "/" ? "" : parent) + "/" + child};
     }
-    return std::nullopt;
+    return {};
   }
 
   zk::Code create_parents(zk::ZkClient& zk, const std::string& path) {
@@ -257,24 +254,43 @@ CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk
   const std::string parent = parent_of(path);
   const std::string prefix = options.protection ? impl_->protection_prefix() : "";
   const std::string full = options.protection ? (parent == "/" ? "" : parent) + "/" + prefix + path.substr(path.rfind('/') + 1) : path;
+  // ProtectedMode.sessionId: the session of the first attempt that had one (checkSetSessionId).
+  zk::SessionId protected_session = 0;
   auto attempt = [&](zk::ZkClient& zk, int retry) {
+    const bool ephemeral_protected = options.protection && zk::is_ephemeral(mode);
+    if (ephemeral_protected && protected_session == 0) protected_session = zk.session_id();
     if (retry > 0 && options.protection) {
-      if (auto found = impl_->find_protected(zk, parent, prefix, mode)) return CreateResult{zk::Code::Ok, *found};
+      // A failed search is the attempt's failure: the create is not sent (CreateBuilderImpl
+      // rethrows it in the foreground, answers CONNECTIONLOSS in the background). Sending it
+      // anyway would leave a second node of ours behind the one the lost reply created.
+      const Impl::FoundNode found = impl_->find_protected(parent, prefix);
+      if (found.code != zk::Code::Ok) return CreateResult{found.code, ""};
+      std::optional<std::string> node = found.path;
+      // ProtectedMode.validateFoundNode: after a session change a found node is the old
+      // session's; it is deleted (Curator: a guaranteed background delete) and a new one made.
+      if (ephemeral_protected && protected_session != impl_->client->session_id()) {
+        if (node) impl_->client->remove(*node);
+        node.reset();
+        protected_session = impl_->client->session_id();
+      }
+      if (node) {
+        if (created_in != nullptr) *created_in = impl_->client->session_id();
+        return CreateResult{zk::Code::Ok, *node};
+      }
     }
-    CreateResult created = zk.create(full, data, mode);
+    // The search may have waited through a session change: create with the current handle.
+    zk::ZkClient& handle = retry > 0 && options.protection ? *impl_->client : zk;
+    CreateResult created = handle.create(full, data, mode);
     if (created.code == zk::Code::NoNode && options.creating_parents) {
-      const zk::Code parents = impl_->create_parents(zk, full);
+      const zk::Code parents = impl_->create_parents(handle, full);
       if (parents != zk::Code::Ok) return CreateResult{parents, ""};
-      created = zk.create(full, data, mode);
+      created = handle.create(full, data, mode);
     }
+    // The handle's session once the attempt is answered: a handle keeps its one session.
+    if (created_in != nullptr) *created_in = handle.session_id();
     return created;
   };
-  return impl_->with_retry<CreateResult>([&](zk::ZkClient& zk, int retry) {
-    CreateResult result = attempt(zk, retry);
-    // The handle's session once the attempt is answered: a handle keeps its one session.
-    if (created_in != nullptr) *created_in = zk.session_id();
-    return result;
-  });
+  return impl_->with_retry<CreateResult>(attempt);
 }
 
 zk::Code CuratorFramework::remove(const std::string& path, std::int32_t version, zk::Zxid* committed) {

@@ -515,4 +515,60 @@ TEST(CuratorRetryLoop, WaitsForAConnectionOncePerOperation) {
   }
 }
 
+// CreateBuilderImpl with protection: a retry first searches the parent for the node an earlier
+// attempt may have created, and if that search fails the create is not sent. Here the server
+// commits the first create and drops its reply, and the whole ensemble is paused right after,
+// so the retries' searches fail for a while. Sending the create anyway would make a second node
+// of the same session behind the first; a LeaderLatch on it then waits forever behind its own
+// orphan (explore seed 1959: no leader after the faults healed).
+TEST(CuratorProtectedCreate, AFailedSearchSendsNoSecondCreate) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    LatchFixture f(seed);
+    std::unique_ptr<model::curator::CuratorFramework> client;
+    std::optional<model::curator::CreateResult> created;
+    const auto pid = f.sim.add_process(
+        "caller", {[&](sim::ProcessId self) {
+                     model::curator::CuratorOptions options;
+                     options.servers = f.ensemble.pids();
+                     options.session_timeout = seconds(9);  // a connect attempt gives up after 3 s
+                     options.connection_timeout = seconds(5);
+                     options.retry = model::curator::ExponentialBackoffRetry{milliseconds(100), 10};
+                     client = std::make_unique<model::curator::CuratorFramework>(f.sim, f.net, self, options);
+                     client->start();
+                     f.sim.spawn(self, "caller", [&] {
+                       ASSERT_EQ(client->ensure_path("/latch"), model::zk::Code::Ok);
+                       f.sim.sleep(at_s(5) - f.sim.now());
+                       const auto server = client->connected_server();
+                       ASSERT_TRUE(server.has_value());
+                       for (int i = 0; i < f.ensemble.size(); i++) {
+                         if (f.ensemble.pid(i) == *server) f.ensemble.drop_next_write_reply(i);
+                       }
+                       created = client->create("/latch/lock", std::nullopt, model::zk::CreateMode::EphemeralSequential,
+                                                model::curator::CreateOptions{true, true});
+                     });
+                   },
+                   nullptr});
+    f.sim.start(pid);
+    f.sim.run_until(at_s(5) + milliseconds(100));
+    for (int i = 0; i < f.ensemble.size(); i++) f.ensemble.pause(i);
+    f.sim.run_until(at_s(11));
+    for (int i = 0; i < f.ensemble.size(); i++) f.ensemble.resume(i);
+    f.sim.run_until(at_s(60));
+    int dropped = 0;
+    for (const auto& event : f.sim.trace().events()) dropped += event.category == "zk" && event.name == "fault-drop-reply";
+    ASSERT_EQ(dropped, 1);
+    ASSERT_TRUE(created.has_value());
+    ASSERT_EQ(created->code, model::zk::Code::Ok);
+    // Every server's tree holds exactly one node of ours, the one the create returned.
+    for (int i = 0; i < f.ensemble.size(); i++) {
+      const auto ours = f.ensemble.server(i)->tree().ephemerals(client->session_id());
+      ASSERT_EQ(ours.size(), 1u);
+      EXPECT_EQ(ours.front(), created->path);
+    }
+    f.sim.shutdown();
+    client.reset();
+  }
+}
+
 }  // namespace
