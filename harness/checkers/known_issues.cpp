@@ -16,6 +16,7 @@ constexpr const char* kShutdownOnce = "HASIM-SHUTDOWN-ONCE";
 constexpr const char* kUnreadHandle = "HASIM-UNREAD-HANDLE";
 constexpr const char* kLateDirtyResult = "HASIM-LATE-DIRTY-RESULT";
 constexpr const char* kLateJobGraph = "HASIM-LATE-JOB-GRAPH";
+constexpr const char* kLateCheckpoint = "HASIM-LATE-CHECKPOINT";
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
@@ -181,6 +182,38 @@ class LateJobGraph {
   std::map<JobKey, sim::Instant> resurrected_;  // job -> when a deposed Dispatcher re-added its graph
 };
 
+// A checkpoint's metadata file left after the job's cleanup because a deposed JobMaster's
+// in-flight completion landed its pointer after another term had recovered the job: the
+// coordinator finishes completePendingCheckpoint under its lock (addAndLock through Curator's
+// RetryLoop, across a new ZooKeeper session if need be) and checks no leadership; the next term
+// never lists that checkpoint, so it is neither subsumed nor discarded, and the cleanup deletes
+// the pointer with the job znode but not the file.
+class LateCheckpoint {
+ public:
+  explicit LateCheckpoint(const Events& events) {
+    std::set<std::pair<std::string, std::string>> revoked;  // (cluster, leader session)
+    std::map<JobKey, std::vector<std::pair<sim::Instant, std::string>>> recovered;  // job -> (when, session)
+    for (const auto& event : events) {
+      const std::string session = text_field(event, "session_id");
+      if (is_flink(event, "revoke")) revoked.insert({text_field(event, "cluster"), session});
+      if (is_flink(event, "job-recovered")) recovered[job_key(event)].push_back({event.at, session});
+      if (!is_flink(event, "checkpoint-added") || !revoked.count({text_field(event, "cluster"), session})) continue;
+      const auto other = recovered.find(job_key(event));
+      if (other == recovered.end()) continue;
+      const bool behind_a_recovery = std::any_of(other->second.begin(), other->second.end(),
+                                                 [&](const auto& recovery) { return recovery.second != session; });
+      if (behind_a_recovery) late_.insert(text_field(event, "path"));
+    }
+  }
+
+  bool explains(const Violation& violation) const {
+    return violation.property == "ha-lifecycle" && violation.clause == "A" && late_.count(violation.path);
+  }
+
+ private:
+  std::set<std::string> late_;  // pointer paths a deposed term added after another term recovered the job
+};
+
 class Curator696 {
  public:
   Curator696(const Events& events, const CheckContext& context) {
@@ -224,6 +257,10 @@ const std::vector<KnownIssue>& known_issues() {
        "a deposed Dispatcher's queued submission re-adds a finished job's graph after its cleanup; the next leader "
        "runs the job again; Flink 1.18-1.20, no fix",
        {"5.4", "5.7"}},
+      {kLateCheckpoint,
+       "a deposed JobMaster's in-flight checkpoint lands after the next leader recovered the job; nobody lists it, so "
+       "its metadata file outlives the job's cleanup; Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
   };
   return issues;
 }
@@ -249,6 +286,7 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
   const UnreadHandle unread_handle(events);
   const LateDirtyResult late_dirty_result(events);
   const LateJobGraph late_job_graph(events);
+  const LateCheckpoint late_checkpoint(events);
   const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
   const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
   for (auto& violation : violations) {
@@ -264,6 +302,8 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
       violation.known = kLateDirtyResult;
     } else if (late_job_graph.explains(violation)) {
       violation.known = kLateJobGraph;
+    } else if (late_checkpoint.explains(violation)) {
+      violation.known = kLateCheckpoint;
     }
   }
 }

@@ -15,6 +15,8 @@
 //    before another term's `job-terminal` (its JobResultStore entry landing).
 //  - HASIM-LATE-JOB-GRAPH: no-lost-job C of a job whose graph a process that no longer led added
 //    (`job-graph-added`) after the job's `job-terminal`.
+//  - HASIM-LATE-CHECKPOINT: ha-lifecycle A on a pointer a revoked term added (`checkpoint-added`
+//    with a leader session that has a `revoke`) after another term's `job-recovered` of the job.
 #include <string>
 #include <vector>
 
