@@ -1,6 +1,9 @@
 # The harness: checker unit tests on hand-built traces, determinism of runs and threads, the CLI's
 # contracts, and every scenario in scenarios/ under the label `scenario`.
 hasim_test(harness_checker_tests harness/checkers_test.cpp harness/known_issues_test.cpp harness/store_leak_known_test.cpp harness/commit_order_test.cpp)
+if(TARGET harness_checker_tests)
+  target_compile_definitions(harness_checker_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endif()
 hasim_test(harness_ha_lifecycle_tests harness/ha_lifecycle_test.cpp)
 hasim_test(harness_job_activity_tests harness/job_activity_test.cpp)
 hasim_test(harness_determinism_tests harness/determinism_test.cpp)

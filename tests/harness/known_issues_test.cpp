@@ -2,6 +2,10 @@
 // and how known issues meet a scenario's expectation and the "curator" / "known_issues" keys.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+
 #include "harness/checkers/checkers.hpp"
 #include "harness/checkers/known_issues.hpp"
 #include "harness/checkers/zombie_leadership.hpp"
@@ -336,6 +340,29 @@ TEST(LateCheckpoint, AnAddBeforeTheRecoveryOrByATermNeverRevokedStaysUnexplained
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0].known, "");
   }
+}
+
+// The schema's `expect.known` enum lists exactly the ids `hasim validate` accepts, in order.
+TEST(KnownIssueList, TheSchemaNamesEveryKnownIssueId) {
+  std::ifstream in(std::string(HASIM_SOURCE_DIR) + "/scenarios/schema.json");
+  ASSERT_TRUE(in.good());
+  const nlohmann::json schema = nlohmann::json::parse(in);
+  std::vector<std::string> listed;
+  std::function<void(const nlohmann::json&)> find_known = [&](const nlohmann::json& node) {
+    if (node.is_object()) {
+      for (const auto& [key, value] : node.items()) {
+        if (key == "known" && value.is_object() && value.contains("enum")) {
+          listed.clear();
+          for (const auto& id : value["enum"]) listed.push_back(id.get<std::string>());
+        }
+        find_known(value);
+      }
+    } else if (node.is_array()) {
+      for (const auto& value : node) find_known(value);
+    }
+  };
+  find_known(schema);
+  EXPECT_EQ(listed, known_issue_ids());
 }
 
 Scenario scenario_with(const std::string& extra, const std::string& expect) {
