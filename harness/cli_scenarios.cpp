@@ -52,7 +52,7 @@ int run_command(const RunCommand& command) {
   const Shard shard = command.shard.empty() ? Shard{} : parse_shard(command.shard);
   const std::uint64_t start = command.seed ? *command.seed : command.seed_start.value_or(scenario.seed_start);
   const std::uint64_t count = command.seed ? 1 : command.seeds.value_or(scenario.seed_count);
-  SweepReport report{&scenario, command.file, "run", "", {}, 0};
+  SweepReport report{&scenario, command.file, "run", "", {}, 0, command.program};
   const WallTimer timer;
   report.runs = run_seeds(scenario, select_seeds(start, count, shard), command.jobs);
   report.wall_seconds = timer.seconds();
@@ -64,7 +64,7 @@ int replay_command(const ReplayCommand& command) {
   RunOptions options;
   options.trace_file = command.trace_file;
   if (!command.mutant.empty()) options.mutant = parse_mutant_flag(command.mutant);
-  SweepReport report{&scenario, command.file, "replay", command.mutant, {}, 0};
+  SweepReport report{&scenario, command.file, "replay", command.mutant, {}, 0, command.program};
   const WallTimer timer;
   report.runs.push_back(run_scenario(scenario, command.seed, options));
   report.wall_seconds = timer.seconds();
@@ -108,7 +108,7 @@ int explore_command(const ExploreCommand& command) {
   Scenario scenario = load_scenario_file(file);
   if (!command.mutant.empty()) scenario.mutant = parse_mutant_flag(command.mutant);
   scenario.expect = Expectation{};  // exploring: every violation is a finding
-  SweepReport report{&scenario, file, "explore", command.mutant, {}, 0};
+  SweepReport report{&scenario, file, "explore", command.mutant, {}, 0, command.program};
   const WallTimer timer;
   std::uint64_t next = command.seed_start;
   const std::uint64_t batch = std::max(1u, command.jobs);

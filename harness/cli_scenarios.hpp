@@ -9,6 +9,7 @@
 namespace harness {
 
 struct RunCommand {
+  std::string program = "hasim";  // argv[0] as invoked: replay commands name it so they work when pasted
   std::string file;
   std::optional<std::uint64_t> seed;
   std::optional<std::uint64_t> seeds;
@@ -20,6 +21,7 @@ struct RunCommand {
 int run_command(const RunCommand& command);
 
 struct ReplayCommand {
+  std::string program = "hasim";  // argv[0] as invoked: replay commands name it so they work when pasted
   std::string file;
   std::uint64_t seed = 0;
   std::string trace_file;
@@ -29,6 +31,7 @@ struct ReplayCommand {
 int replay_command(const ReplayCommand& command);
 
 struct ExploreCommand {
+  std::string program = "hasim";  // argv[0] as invoked: replay commands name it so they work when pasted
   std::string file;  // "" = scenarios/explore.json
   std::optional<std::uint64_t> runs;
   std::string time_budget;  // a Flink duration of wall time

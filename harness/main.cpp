@@ -177,6 +177,9 @@ int main(int argc, char** argv) {
   if (sweep_kernel_cmd->parsed()) return sweep_kernel(seeds, json);
   if (hashes_kernel_cmd->parsed()) return trace_hashes_kernel(seeds);
   if (validate_cmd->parsed()) return validate(validate_files);
+  // Replay commands name the binary as it was invoked: `build/harness/hasim`, not a `hasim` that
+  // may not be on PATH.
+  if (argc > 0 && argv[0] != nullptr && *argv[0] != '\0') run.program = replay.program = explore.program = argv[0];
   try {
     if (run_cmd->parsed()) return harness::run_command(run);
     if (replay_cmd->parsed()) return harness::replay_command(replay);

@@ -1,7 +1,9 @@
 #include "harness/sweep_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <string_view>
 #include <fmt/core.h>
 
 #include "harness/checkers/known_issues.hpp"
@@ -126,9 +128,21 @@ Percentiles percentiles_ms(std::vector<sim::Duration> values) {
   return out;
 }
 
+// POSIX shell single quotes around a word that needs them, so the command pastes as printed.
+static std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./:=@%+,").find(c) != std::string_view::npos;
+  });
+  if (plain) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 std::string replay_command(const SweepReport& report, std::uint64_t seed) {
-  std::string command = fmt::format("hasim replay {} --seed {}", report.file, seed);
-  if (!report.mutant.empty()) command += " --mutant " + report.mutant;
+  std::string command =
+      fmt::format("{} replay {} --seed {}", shell_word(report.program), shell_word(report.file), seed);
+  if (!report.mutant.empty()) command += " --mutant " + shell_word(report.mutant);
   return command;
 }
 

@@ -22,6 +22,7 @@ struct SweepReport {
   std::string mutant;   // an explore --mutant override, "" for none
   std::vector<RunResult> runs;
   double wall_seconds = 0;
+  std::string program = "hasim";  // the binary as invoked, for replay commands
 };
 
 struct Percentiles {

@@ -21,6 +21,9 @@ set(HASIM_SCENARIOS ${PROJECT_SOURCE_DIR}/scenarios)
 # replay of a seed gives the trace_hash the run printed for it; --jobs 2 prints what --jobs 1 does.
 add_test(NAME harness_replay_matches_run WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_replay.sh ${HASIM_BIN} scenarios/standard.json 3)
+# The replay line a failing seed prints works when pasted (the binary as invoked, shell-quoted).
+add_test(NAME harness_pasted_replay_reproduces WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND ${PROJECT_SOURCE_DIR}/tools/check_pasted_replay.sh ${HASIM_BIN} scenarios/mutant-flink-11400.json)
 add_test(NAME harness_jobs_2_equals_jobs_1 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "a=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 1 | sed 's/\"wall_s\":[^,}]*//; s/\"sim_wall_ratio\":[^,]*,//'); b=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 2 | sed 's/\"wall_s\":[^,}]*//; s/\"sim_wall_ratio\":[^,]*,//'); test \"$a\" = \"$b\"")
 # Unusable input: exit 2 with one line naming the flag.
