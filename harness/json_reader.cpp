@@ -98,11 +98,94 @@ std::string JsonReader::as_enum(const std::vector<std::string>& allowed) const {
   fail("unknown value \"" + text + "\" (expected one of: " + join(allowed) + ")");
 }
 
+namespace {
+
+// A SAX pass that only tracks where it is, so a parse failure (a syntax error, or a number too
+// large for a double) can name the JSON path it happened at.
+class PathTracker final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::string path() const {
+    std::string out = "$";
+    for (const Frame& frame : frames_) {
+      if (out.size() > kMaxPathChars) return out + "... (" + std::to_string(frames_.size()) + " levels deep)";
+      if (frame.array) {
+        out += "[" + std::to_string(frame.index) + "]";
+      } else if (!frame.key.empty()) {
+        out += "." + frame.key;
+      }
+    }
+    return out;
+  }
+  std::string error;
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool key(string_t& key) override {
+    if (!frames_.empty()) frames_.back().key = key;
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    next_element();  // the element that failed to parse is the next one of its array
+    error = e.what();
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+    bool started = false;  // an array's first element has begun
+  };
+  // A new value in an array moves its index on (the first one is index 0).
+  void next_element() {
+    if (frames_.empty() || !frames_.back().array) return;
+    Frame& frame = frames_.back();
+    if (frame.started) frame.index++;
+    frame.started = true;
+  }
+  bool value() {
+    next_element();
+    return true;
+  }
+  bool open(bool array) {
+    next_element();
+    if (frames_.size() >= kMaxDepth) return false;
+    frames_.push_back(Frame{array, 0, "", false});
+    return true;
+  }
+  bool close() {
+    if (!frames_.empty()) frames_.pop_back();
+    return true;
+  }
+  static constexpr std::size_t kMaxDepth = 10'000;
+  static constexpr std::size_t kMaxPathChars = 160;  // the error stays one readable line
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(source, std::string("invalid JSON: ") + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, or out_of_range for a number beyond a double: one line naming where.
+    PathTracker tracker;
+    try {
+      nlohmann::json::sax_parse(text, &tracker);
+    } catch (const nlohmann::json::exception&) {
+      // the first pass's message stands
+    }
+    throw InputError(source + ": " + tracker.path(), std::string("invalid JSON: ") + e.what());
   }
 }
 

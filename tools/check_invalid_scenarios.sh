@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every malformed scenario under tests/scenarios/invalid must make `hasim validate` exit 2 with a
-# one-line error that names the file and the JSON path given in EXPECTED, and must not crash.
+# Every malformed scenario under tests/scenarios/invalid must make `hasim validate`, and `hasim run`
+# too, exit 2 with a one-line error that names the file and the JSON path given in EXPECTED, and
+# must not crash.
 set -uo pipefail
 hasim=$1
 dir=$(cd "$(dirname "$0")/../tests/scenarios/invalid" && pwd)
@@ -20,8 +21,13 @@ while read -r file expected; do
   fi
   case "$err" in
     *"$file"*"$expected"*) echo "ok   $file -> $err" ;;
-    *) echo "FAIL $file: expected '$expected' in: $err"; failures=$((failures + 1)) ;;
+    *) echo "FAIL $file: expected '$expected' in: $err"; failures=$((failures + 1)); continue ;;
   esac
+  run_err=$("$hasim" run "$dir/$file" --seeds 1 2>&1 >/dev/null)
+  run_status=$?
+  if [ "$run_status" -ne 2 ] || [ "$run_err" != "$err" ]; then
+    echo "FAIL $file: run gave exit $run_status and '$run_err', validate exit 2 and '$err'"; failures=$((failures + 1))
+  fi
 done < "$dir/EXPECTED"
 echo "$checked malformed scenarios checked, $failures failed"
 [ "$failures" -eq 0 ] && [ "$checked" -ge 20 ]
