@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <fmt/core.h>
 
 #include "harness/checkers/known_issues.hpp"
@@ -52,6 +53,10 @@ int run_command(const RunCommand& command) {
   const Shard shard = command.shard.empty() ? Shard{} : parse_shard(command.shard);
   const std::uint64_t start = command.seed ? *command.seed : command.seed_start.value_or(scenario.seed_start);
   const std::uint64_t count = command.seed ? 1 : command.seeds.value_or(scenario.seed_count);
+  if (count > 0 && start > std::numeric_limits<std::uint64_t>::max() - (count - 1)) {
+    throw InputError(command.seed_start ? "--seed-start" : "--seeds",
+                     fmt::format("seeds {} and the {} after it pass 2^64-1", start, count - 1));
+  }
   SweepReport report{&scenario, command.file, "run", "", {}, 0, command.program};
   const WallTimer timer;
   report.runs = run_seeds(scenario, select_seeds(start, count, shard), command.jobs);
@@ -104,6 +109,10 @@ int explore_command(const ExploreCommand& command) {
     }
     budget = *parsed.value;
   }
+  if (command.runs && *command.runs > 0 &&
+      command.seed_start > std::numeric_limits<std::uint64_t>::max() - (*command.runs - 1)) {
+    throw InputError("--seed-start", fmt::format("seeds {} and the {} after it pass 2^64-1", command.seed_start, *command.runs - 1));
+  }
   const std::string file = command.file.empty() ? "scenarios/explore.json" : command.file;
   Scenario scenario = load_scenario_file(file);
   if (!command.mutant.empty()) scenario.mutant = parse_mutant_flag(command.mutant);
@@ -114,7 +123,9 @@ int explore_command(const ExploreCommand& command) {
   const std::uint64_t batch = std::max(1u, command.jobs);
   while (!command.runs || report.runs.size() < *command.runs) {
     if (budget && timer.seconds() * 1e9 >= static_cast<double>(budget->ns)) break;
-    const std::uint64_t size = command.runs ? std::min<std::uint64_t>(batch, *command.runs - report.runs.size()) : batch;
+    std::uint64_t size = command.runs ? std::min<std::uint64_t>(batch, *command.runs - report.runs.size()) : batch;
+    size = std::min(size, std::numeric_limits<std::uint64_t>::max() - next);  // a time budget stops at the last seed
+    if (size == 0) break;
     for (auto& run : run_seeds(scenario, select_seeds(next, size, Shard{}), command.jobs)) report.runs.push_back(std::move(run));
     next += size;
   }

@@ -13,6 +13,27 @@
 #include "harness/scenario.hpp"
 #include "harness/kernel_workload.hpp"
 
+// CLI11 reads a leading 0 as octal ("010" is 8): numbers on this command line are decimal.
+const CLI::Validator kDecimal(
+    [](std::string& text) {
+      if (text.size() > 1 && text.find_first_not_of("0123456789") == std::string::npos) {
+        text = text.substr(std::min(text.find_first_not_of('0'), text.size() - 1));
+      }
+      return std::string();
+    },
+    "", "decimal");
+
+// A seed is a whole number in [0, 2^64-1]; CLI11 would wrap "-1" round to 2^64-1 silently.
+const CLI::Validator kSeedValidator(
+    [](std::string& text) {
+      const std::string max = "18446744073709551615";
+      const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+      if (digits) text = text.substr(std::min(text.find_first_not_of('0'), text.size() - 1));  // decimal, as kDecimal
+      const bool fits = text.size() < max.size() || (text.size() == max.size() && text <= max);
+      return digits && fits ? std::string() : "expected a seed from 0 to 18446744073709551615, got \"" + text + "\"";
+    },
+    "SEED");
+
 namespace {
 
 constexpr int kExitOk = 0;
@@ -25,8 +46,8 @@ struct SeedRange {
 };
 
 void add_seed_options(CLI::App& command, SeedRange& seeds) {
-  command.add_option("--seeds", seeds.count, "how many seeds to run")->check(CLI::Range(1ull, 100'000'000ull));
-  command.add_option("--seed-start", seeds.start, "first seed");
+  command.add_option("--seeds", seeds.count, "how many seeds to run")->transform(kDecimal)->check(CLI::Range(1ull, 100'000'000ull));
+  command.add_option("--seed-start", seeds.start, "first seed")->transform(kSeedValidator);
 }
 
 // Runs each seed of the kernel workload twice and compares the trace hashes: the kernel's own
@@ -109,11 +130,11 @@ int main(int argc, char** argv) {
   harness::KernelBenchConfig bench_config;
   auto* bench_kernel_cmd = bench->add_subcommand("kernel", "fiber events/s against a bare callback loop");
   bench_kernel_cmd->add_flag("--json", json, "print one JSON object");
-  bench_kernel_cmd->add_option("--events", bench_config.events, "events per repetition")
+  bench_kernel_cmd->add_option("--events", bench_config.events, "events per repetition")->transform(kDecimal)
       ->check(CLI::Range(1000ull, 1'000'000'000ull));
-  bench_kernel_cmd->add_option("--processes", bench_config.processes, "simulated processes")
+  bench_kernel_cmd->add_option("--processes", bench_config.processes, "simulated processes")->transform(kDecimal)
       ->check(CLI::Range(1u, 100'000u));
-  bench_kernel_cmd->add_option("--repetitions", bench_config.repetitions, "repetitions; medians are reported")
+  bench_kernel_cmd->add_option("--repetitions", bench_config.repetitions, "repetitions; medians are reported")->transform(kDecimal)
       ->check(CLI::Range(1u, 101u));
 
   SeedRange seeds;
@@ -135,11 +156,12 @@ int main(int argc, char** argv) {
   harness::RunCommand run;
   auto* run_cmd = app.add_subcommand("run", "run a scenario over many seeds and check every property");
   run_cmd->add_option("scenario", run.file, "scenario JSON file")->required();
-  run_cmd->add_option("--seed", run.seed, "run this one seed");
-  run_cmd->add_option("--seeds", run.seeds, "how many seeds (default: the scenario's seeds.count)")
+  run_cmd->add_option("--seed", run.seed, "run this one seed")->transform(kSeedValidator);
+  run_cmd->add_option("--seeds", run.seeds, "how many seeds (default: the scenario's seeds.count)")->transform(kDecimal)
       ->check(CLI::Range(1ull, 100'000'000ull));
-  run_cmd->add_option("--seed-start", run.seed_start, "first seed (default: the scenario's seeds.start)");
-  run_cmd->add_option("--jobs", run.jobs, "threads; each simulation runs wholly on one; output is the same for any N")
+  run_cmd->add_option("--seed-start", run.seed_start, "first seed (default: the scenario's seeds.start)")
+      ->transform(kSeedValidator);
+  run_cmd->add_option("--jobs", run.jobs, "threads; each simulation runs wholly on one; output is the same for any N")->transform(kDecimal)
       ->check(CLI::Range(1u, 1024u));
   run_cmd->add_option("--shard", run.shard, "I/N: run only the seeds whose position is I modulo N");
   run_cmd->add_flag("--json", run.json, "print one JSON object");
@@ -147,7 +169,7 @@ int main(int argc, char** argv) {
   harness::ReplayCommand replay;
   auto* replay_cmd = app.add_subcommand("replay", "rerun one seed of a scenario, print its trace hash, faults and violations");
   replay_cmd->add_option("scenario", replay.file, "scenario JSON file")->required();
-  replay_cmd->add_option("--seed", replay.seed, "the seed")->required();
+  replay_cmd->add_option("--seed", replay.seed, "the seed")->required()->transform(kSeedValidator);
   replay_cmd->add_option("--trace", replay.trace_file, "write the model events as JSON lines to this file");
   replay_cmd->add_option("--mutant", replay.mutant, "switch on this mutant instead of the scenario's");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object");
@@ -155,11 +177,11 @@ int main(int argc, char** argv) {
   harness::ExploreCommand explore;
   auto* explore_cmd = app.add_subcommand("explore", "run fresh seeds (default from 1000000) looking for violations");
   explore_cmd->add_option("scenario", explore.file, "scenario JSON file (default: scenarios/explore.json)");
-  auto* runs_opt = explore_cmd->add_option("--runs", explore.runs, "how many seeds")->check(CLI::Range(1ull, 100'000'000ull));
+  auto* runs_opt = explore_cmd->add_option("--runs", explore.runs, "how many seeds")->transform(kDecimal)->check(CLI::Range(1ull, 100'000'000ull));
   explore_cmd->add_option("--time-budget", explore.time_budget, "wall time to spend, e.g. \"10 min\"")->excludes(runs_opt);
   explore_cmd->add_option("--mutant", explore.mutant, "switch on this mutant (a FLINK-id from the catalogue)");
-  explore_cmd->add_option("--seed-start", explore.seed_start, "first seed");
-  explore_cmd->add_option("--jobs", explore.jobs, "threads")->check(CLI::Range(1u, 1024u));
+  explore_cmd->add_option("--seed-start", explore.seed_start, "first seed")->transform(kSeedValidator);
+  explore_cmd->add_option("--jobs", explore.jobs, "threads")->transform(kDecimal)->check(CLI::Range(1u, 1024u));
   explore_cmd->add_flag("--json", explore.json, "print one JSON object");
 
   try {
