@@ -7,6 +7,7 @@
 
 #include "harness/checkers/known_issues.hpp"
 #include "harness/json_reader.hpp"
+#include "harness/progress.hpp"
 #include "harness/sweep.hpp"
 #include "harness/sweep_report.hpp"
 #include "model/flink/flink_duration.hpp"
@@ -59,7 +60,10 @@ int run_command(const RunCommand& command) {
   }
   SweepReport report{&scenario, command.file, "run", "", {}, 0, command.program};
   const WallTimer timer;
-  report.runs = run_seeds(scenario, select_seeds(start, count, shard), command.jobs);
+  const std::vector<std::uint64_t> selected = select_seeds(start, count, shard);
+  Progress progress(selected.size(), selected.size() > 1 && progress_wanted());
+  report.runs = run_seeds(scenario, selected, command.jobs, RunOptions{}, &progress);
+  progress.finish();
   report.wall_seconds = timer.seconds();
   return print(report, command.json);
 }
@@ -121,14 +125,18 @@ int explore_command(const ExploreCommand& command) {
   const WallTimer timer;
   std::uint64_t next = command.seed_start;
   const std::uint64_t batch = std::max(1u, command.jobs);
+  Progress progress(command.runs.value_or(0), progress_wanted());
   while (!command.runs || report.runs.size() < *command.runs) {
     if (budget && timer.seconds() * 1e9 >= static_cast<double>(budget->ns)) break;
     std::uint64_t size = command.runs ? std::min<std::uint64_t>(batch, *command.runs - report.runs.size()) : batch;
     size = std::min(size, std::numeric_limits<std::uint64_t>::max() - next);  // a time budget stops at the last seed
     if (size == 0) break;
-    for (auto& run : run_seeds(scenario, select_seeds(next, size, Shard{}), command.jobs)) report.runs.push_back(std::move(run));
+    for (auto& run : run_seeds(scenario, select_seeds(next, size, Shard{}), command.jobs, RunOptions{}, &progress)) {
+      report.runs.push_back(std::move(run));
+    }
     next += size;
   }
+  progress.finish();
   report.wall_seconds = timer.seconds();
   return print(report, command.json);
 }

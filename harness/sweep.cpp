@@ -1,5 +1,7 @@
 #include "harness/sweep.hpp"
 
+#include "harness/progress.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -39,7 +41,7 @@ std::vector<std::uint64_t> select_seeds(std::uint64_t start, std::uint64_t count
 }
 
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
-                                 const RunOptions& options) {
+                                 const RunOptions& options, Progress* progress) {
   std::vector<RunResult> results(seeds.size());
   std::vector<std::exception_ptr> failures(seeds.size());
   std::atomic<std::size_t> next{0};
@@ -47,6 +49,7 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
       try {
         results[i] = run_scenario(scenario, seeds[i], options);
+        if (progress != nullptr) progress->seed_done(results[i]);
       } catch (...) {
         failures[i] = std::current_exception();
       }

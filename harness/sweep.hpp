@@ -22,10 +22,13 @@ Shard parse_shard(const std::string& text);
 
 std::vector<std::uint64_t> select_seeds(std::uint64_t start, std::uint64_t count, const Shard& shard);
 
+class Progress;
+
 // Runs every seed, each simulation wholly on one of `jobs` threads. Results come back in the
-// order of `seeds`, whatever the threads did, so output does not depend on `jobs`.
+// order of `seeds`, whatever the threads did, so output does not depend on `jobs`. `progress`, if
+// given, hears of each finished seed (in completion order: display only).
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
-                                 const RunOptions& options = {});
+                                 const RunOptions& options = {}, Progress* progress = nullptr);
 
 // Whether a violation fails a pass scenario: an unexplained one always; one matched to a known
 // upstream issue only when the scenario says "known_issues": "fail".

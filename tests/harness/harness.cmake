@@ -1,6 +1,6 @@
 # The harness: checker unit tests on hand-built traces, determinism of runs and threads, the CLI's
 # contracts, and every scenario in scenarios/ under the label `scenario`.
-hasim_test(harness_checker_tests harness/checkers_test.cpp harness/known_issues_test.cpp harness/store_leak_known_test.cpp harness/commit_order_test.cpp)
+hasim_test(harness_checker_tests harness/checkers_test.cpp harness/known_issues_test.cpp harness/store_leak_known_test.cpp harness/commit_order_test.cpp harness/progress_test.cpp)
 if(TARGET harness_checker_tests)
   target_compile_definitions(harness_checker_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
@@ -21,6 +21,9 @@ set(HASIM_SCENARIOS ${PROJECT_SOURCE_DIR}/scenarios)
 # replay of a seed gives the trace_hash the run printed for it; --jobs 2 prints what --jobs 1 does.
 add_test(NAME harness_replay_matches_run WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_replay.sh ${HASIM_BIN} scenarios/standard.json 3)
+# The progress line: drawn on a terminal (script gives one), never with CI set, never into a pipe.
+add_test(NAME cli_progress_only_on_a_tty WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "env -u CI script -qec '${HASIM_BIN} run scenarios/standard.json --seeds 4 --jobs 1' /dev/null | grep -q 'seeds/s' && ! CI=true script -qec '${HASIM_BIN} run scenarios/standard.json --seeds 4 --jobs 1' /dev/null | grep -q 'seeds/s' && ! ${HASIM_BIN} run scenarios/standard.json --seeds 4 --jobs 1 2>&1 | grep -q 'seeds/s'")
 # The replay line a failing seed prints works when pasted (the binary as invoked, shell-quoted).
 add_test(NAME harness_pasted_replay_reproduces WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_pasted_replay.sh ${HASIM_BIN} scenarios/mutant-flink-11400.json)
