@@ -9,6 +9,7 @@
 
 #include "harness/cli_scenarios.hpp"
 #include "harness/json_reader.hpp"
+#include "harness/bench.hpp"
 #include "harness/kernel_bench.hpp"
 #include "harness/scenario.hpp"
 #include "harness/kernel_workload.hpp"
@@ -102,6 +103,38 @@ int bench_kernel(const harness::KernelBenchConfig& config, bool json) {
   return kExitOk;
 }
 
+// The whole bench (issue 13's figures), one JSON object or one line per figure.
+int bench_all(const harness::BenchConfig& config, bool json) {
+  const auto r = harness::run_bench(config);
+  const auto optional_number = [](const std::optional<double>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
+  const nlohmann::json out{
+      {"kernel.fiber_events_per_s", r.kernel.fiber_events_per_s},
+      {"kernel.callback_events_per_s", r.kernel.callback_events_per_s},
+      {"standard.seeds_per_s", r.standard_seeds_per_s},
+      {"standard.events_per_seed", r.standard_events_per_seed},
+      {"standard.events_per_s", r.standard_events_per_s},
+      {"standard.sim_wall_ratio", r.standard_sim_wall_ratio},
+      {"standard.kernel_share", r.standard_kernel_share},
+      {"explore.seeds_per_s", r.explore_seeds_per_s},
+      {"jobs2.speedup", r.jobs2_speedup},
+      {"replay_ms", r.replay_ms},
+      {"peak_rss_mb", optional_number(r.peak_rss_mb)},
+      {"peak_rss_mb_at_tenth", optional_number(r.peak_rss_mb_at_tenth)},
+      {"rss_seeds", r.rss_seeds},
+      {"shrink_s", nullptr},  // no shrinking yet (issue 10)
+      {"repetitions", config.repetitions},
+      {"standard_seeds", config.standard_seeds},
+      {"explore_seeds", config.explore_seeds}};
+  if (json) {
+    fmt::print("{}\n", out.dump());
+  } else {
+    for (const auto& [key, value] : out.items()) fmt::print("{:30} {}\n", key, value.dump());
+  }
+  return kExitOk;
+}
+
 // Checks each scenario file; one line per file. Exit 2 if any is unusable.
 int validate(const std::vector<std::string>& files) {
   int status = kExitOk;
@@ -125,8 +158,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bool json = false;
 
-  auto* bench = app.add_subcommand("bench", "measure simulator throughput");
-  bench->require_subcommand(1);
+  auto* bench = app.add_subcommand("bench", "measure simulator throughput (medians over repetitions)");
+  bench->require_subcommand(0, 1);
+  harness::BenchConfig full_bench;
+  bench->add_flag("--json", json, "print one JSON object");
+  bench->add_option("--seeds", full_bench.standard_seeds, "standard seeds per repetition")->transform(kDecimal)
+      ->check(CLI::Range(1ull, 100'000ull));
+  bench->add_option("--explore-seeds", full_bench.explore_seeds, "explore seeds per repetition")->transform(kDecimal)
+      ->check(CLI::Range(1ull, 100'000ull));
+  bench->add_option("--repetitions", full_bench.repetitions, "repetitions; medians are reported")->transform(kDecimal)
+      ->check(CLI::Range(1u, 101u));
+  bench->add_option("--rss-seeds", full_bench.rss_seeds, "seeds of the RSS sweep; 0 skips it")->transform(kDecimal)
+      ->check(CLI::Range(0ull, 10'000'000ull));
   harness::KernelBenchConfig bench_config;
   auto* bench_kernel_cmd = bench->add_subcommand("kernel", "fiber events/s against a bare callback loop");
   bench_kernel_cmd->add_flag("--json", json, "print one JSON object");
@@ -196,6 +239,14 @@ int main(int argc, char** argv) {
   }
 
   if (bench_kernel_cmd->parsed()) return bench_kernel(bench_config, json);
+  if (bench->parsed()) {
+    try {
+      return bench_all(full_bench, json);
+    } catch (const harness::InputError& error) {
+      std::fprintf(stderr, "hasim: error: %s\n", error.what());
+      return kExitBadInput;
+    }
+  }
   if (sweep_kernel_cmd->parsed()) return sweep_kernel(seeds, json);
   if (hashes_kernel_cmd->parsed()) return trace_hashes_kernel(seeds);
   if (validate_cmd->parsed()) return validate(validate_files);
