@@ -8,6 +8,7 @@
 #include "harness/checkers/known_issues.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/progress.hpp"
+#include "harness/report_folder.hpp"
 #include "harness/sweep.hpp"
 #include "harness/sweep_report.hpp"
 #include "model/flink/flink_duration.hpp"
@@ -28,7 +29,8 @@ class WallTimer {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();  // determinism-ok: as above
 };
 
-int print(const SweepReport& report, bool json) {
+int print(const SweepReport& report, bool json, const std::string& report_dir = "") {
+  if (!report_dir.empty()) write_report_folder(report, report_dir);
   if (json) {
     fmt::print("{}\n", format_json(report).dump());
   } else {
@@ -58,6 +60,7 @@ int run_command(const RunCommand& command) {
     throw InputError(command.seed_start ? "--seed-start" : "--seeds",
                      fmt::format("seeds {} and the {} after it pass 2^64-1", start, count - 1));
   }
+  if (!command.report_dir.empty()) prepare_report_folder(command.report_dir);
   SweepReport report{&scenario, command.file, "run", "", {}, 0, command.program};
   const WallTimer timer;
   const std::vector<std::uint64_t> selected = select_seeds(start, count, shard);
@@ -65,7 +68,7 @@ int run_command(const RunCommand& command) {
   report.runs = run_seeds(scenario, selected, command.jobs, RunOptions{}, &progress);
   progress.finish();
   report.wall_seconds = timer.seconds();
-  return print(report, command.json);
+  return print(report, command.json, command.report_dir);
 }
 
 int replay_command(const ReplayCommand& command) {
@@ -73,11 +76,13 @@ int replay_command(const ReplayCommand& command) {
   RunOptions options;
   options.trace_file = command.trace_file;
   if (!command.mutant.empty()) options.mutant = parse_mutant_flag(command.mutant);
+  if (!command.report_dir.empty()) prepare_report_folder(command.report_dir);
   SweepReport report{&scenario, command.file, "replay", command.mutant, {}, 0, command.program};
   const WallTimer timer;
   report.runs.push_back(run_scenario(scenario, command.seed, options));
   report.wall_seconds = timer.seconds();
   const RunResult& run = report.runs.front();
+  if (!command.report_dir.empty()) write_report_folder(report, command.report_dir);
   if (command.json) {
     nlohmann::json out = format_json(report);
     out["seed"] = run.seed;
@@ -121,6 +126,7 @@ int explore_command(const ExploreCommand& command) {
   Scenario scenario = load_scenario_file(file);
   if (!command.mutant.empty()) scenario.mutant = parse_mutant_flag(command.mutant);
   scenario.expect = Expectation{};  // exploring: every violation is a finding
+  if (!command.report_dir.empty()) prepare_report_folder(command.report_dir);
   SweepReport report{&scenario, file, "explore", command.mutant, {}, 0, command.program};
   const WallTimer timer;
   std::uint64_t next = command.seed_start;
@@ -138,7 +144,7 @@ int explore_command(const ExploreCommand& command) {
   }
   progress.finish();
   report.wall_seconds = timer.seconds();
-  return print(report, command.json);
+  return print(report, command.json, command.report_dir);
 }
 
 }  // namespace harness

@@ -9,6 +9,7 @@
 namespace harness {
 
 struct RunCommand {
+  std::string report_dir;  // --report: write summary.json, junit.xml, summary.md here
   std::string program = "hasim";  // argv[0] as invoked: replay commands name it so they work when pasted
   std::string file;
   std::optional<std::uint64_t> seed;
@@ -21,6 +22,7 @@ struct RunCommand {
 int run_command(const RunCommand& command);
 
 struct ReplayCommand {
+  std::string report_dir;  // --report: write summary.json, junit.xml, summary.md here
   std::string program = "hasim";  // argv[0] as invoked: replay commands name it so they work when pasted
   std::string file;
   std::uint64_t seed = 0;
@@ -31,6 +33,7 @@ struct ReplayCommand {
 int replay_command(const ReplayCommand& command);
 
 struct ExploreCommand {
+  std::string report_dir;  // --report: write summary.json, junit.xml, summary.md here
   std::string program = "hasim";  // argv[0] as invoked: replay commands name it so they work when pasted
   std::string file;  // "" = scenarios/explore.json
   std::optional<std::uint64_t> runs;

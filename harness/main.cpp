@@ -208,6 +208,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1024u));
   run_cmd->add_option("--shard", run.shard, "I/N: run only the seeds whose position is I modulo N");
   run_cmd->add_flag("--json", run.json, "print one JSON object");
+  run_cmd->add_option("--report", run.report_dir, "write summary.json, junit.xml and summary.md into this folder");
 
   harness::ReplayCommand replay;
   auto* replay_cmd = app.add_subcommand("replay", "rerun one seed of a scenario, print its trace hash, faults and violations");
@@ -215,6 +216,7 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--seed", replay.seed, "the seed")->required()->transform(kSeedValidator);
   replay_cmd->add_option("--trace", replay.trace_file, "write the model events as JSON lines to this file");
   replay_cmd->add_option("--mutant", replay.mutant, "switch on this mutant instead of the scenario's");
+  replay_cmd->add_option("--report", replay.report_dir, "write summary.json, junit.xml and summary.md into this folder");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object");
 
   harness::ExploreCommand explore;
@@ -223,6 +225,7 @@ int main(int argc, char** argv) {
   auto* runs_opt = explore_cmd->add_option("--runs", explore.runs, "how many seeds")->transform(kDecimal)->check(CLI::Range(1ull, 100'000'000ull));
   explore_cmd->add_option("--time-budget", explore.time_budget, "wall time to spend, e.g. \"10 min\"")->excludes(runs_opt);
   explore_cmd->add_option("--mutant", explore.mutant, "switch on this mutant (a FLINK-id from the catalogue)");
+  explore_cmd->add_option("--report", explore.report_dir, "write summary.json, junit.xml and summary.md into this folder");
   explore_cmd->add_option("--seed-start", explore.seed_start, "first seed")->transform(kSeedValidator);
   explore_cmd->add_option("--jobs", explore.jobs, "threads")->transform(kDecimal)->check(CLI::Range(1u, 1024u));
   explore_cmd->add_flag("--json", explore.json, "print one JSON object");

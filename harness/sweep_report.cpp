@@ -242,6 +242,48 @@ nlohmann::json format_json(const SweepReport& report) {
   return out;
 }
 
+reports::SweepSummary summarize(const SweepReport& report) {
+  const Scenario& scenario = *report.scenario;
+  reports::SweepSummary out;
+  out.scenario = scenario.name;
+  out.file = report.file;
+  out.command = report.command;
+  out.expect = scenario.expect.pass ? "pass" : scenario.expect.property;
+  out.expect_known = scenario.expect.pass ? "" : scenario.expect.known;
+  out.known_issues = scenario.known_issues_fail ? "fail" : "pass";
+  out.properties = scenario.properties;
+  out.seeds = report.runs.size();
+  for (const auto& run : report.runs) {
+    if (run_failed(scenario, run)) out.failing_seeds.push_back(run.seed);
+    for (const auto& v : findings(run)) {
+      const bool counts = v.property == "run-error" || v.property == "run-limit" ||
+                          (scenario.expect.pass && counts_against_pass(scenario, v));
+      out.findings.push_back({run.seed, v.property, v.clause, seconds_of(v.at), v.message, v.known,
+                              replay_command(report, run.seed), counts});
+    }
+  }
+  // A run that did not complete fails every scenario: report it under its own name too.
+  for (const auto& finding : out.findings) {
+    if ((finding.property == "run-error" || finding.property == "run-limit") &&
+        std::find(out.properties.begin(), out.properties.end(), finding.property) == out.properties.end()) {
+      out.properties.push_back(finding.property);
+    }
+  }
+  const ViolationCounts counts = violation_counts(report);
+  out.unexplained = counts.unexplained;
+  out.known_counts = counts.known;
+  const auto distribution = [](const Percentiles& p) {
+    return reports::Distribution{p.min, p.p50, p.p99, p.max, p.samples};
+  };
+  out.failover_ms = distribution(percentiles_ms(failovers(report)));
+  out.overlap_ms = distribution(percentiles_ms(overlaps(report, false)));
+  out.overlap_both_running_ms = distribution(percentiles_ms(overlaps(report, true)));
+  out.simulated_s = simulated_seconds(report);
+  out.wall_s = report.wall_seconds;
+  out.exit = exit_status(report);
+  return out;
+}
+
 int exit_status(const SweepReport& report) {
   const bool all_as_expected = std::none_of(report.runs.begin(), report.runs.end(),
                                             [&](const RunResult& run) { return run_failed(*report.scenario, run); });

@@ -12,6 +12,7 @@
 
 #include "harness/run_result.hpp"
 #include "harness/scenario.hpp"
+#include "reports/sweep_summary.hpp"
 
 namespace harness {
 
@@ -39,5 +40,7 @@ nlohmann::json format_json(const SweepReport& report);
 // 0: every run as the scenario expects (known upstream issues do not fail a pass scenario unless
 // it sets "known_issues": "fail"); 1: some run is not.
 int exit_status(const SweepReport& report);
+// The plain data the report writers (reports/) take.
+reports::SweepSummary summarize(const SweepReport& report);
 
 }  // namespace harness

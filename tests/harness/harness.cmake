@@ -24,6 +24,11 @@ add_test(NAME harness_replay_matches_run WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
 # The progress line: drawn on a terminal (script gives one), never with CI set, never into a pipe.
 add_test(NAME cli_progress_only_on_a_tty WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "env -u CI script -qec '${HASIM_BIN} run scenarios/standard.json --seeds 4 --jobs 1' /dev/null | grep -q 'seeds/s' && ! CI=true script -qec '${HASIM_BIN} run scenarios/standard.json --seeds 4 --jobs 1' /dev/null | grep -q 'seeds/s' && ! ${HASIM_BIN} run scenarios/standard.json --seeds 4 --jobs 1 2>&1 | grep -q 'seeds/s'")
+# --report DIR: summary.json, junit.xml (parsed by a real XML parser) and summary.md.
+add_test(NAME harness_report_folder_junit WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND ${PROJECT_SOURCE_DIR}/tools/check_report_folder.sh ${HASIM_BIN})
+add_test(NAME cli_report_unwritable_exits_2 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "${HASIM_BIN} run scenarios/standard.json --seeds 1 --report /proc/hasim-cannot-write 2>&1 | grep -q -- '--report'; s=$?; ${HASIM_BIN} run scenarios/standard.json --seeds 1 --report /proc/hasim-cannot-write > /dev/null 2>&1; test $? -eq 2 && test $s -eq 0")
 # The replay line a failing seed prints works when pasted (the binary as invoked, shell-quoted).
 add_test(NAME harness_pasted_replay_reproduces WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_pasted_replay.sh ${HASIM_BIN} scenarios/mutant-flink-11400.json)

@@ -1,0 +1,44 @@
+#include "harness/report_folder.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "harness/json_reader.hpp"
+#include "reports/junit.hpp"
+#include "reports/markdown.hpp"
+
+namespace harness {
+namespace {
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) throw InputError("--report", "cannot write " + path.string());
+}
+
+}  // namespace
+
+void prepare_report_folder(const std::string& dir) {
+  if (dir.empty()) throw InputError("--report", "needs a folder");
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error || !std::filesystem::is_directory(dir)) {
+    throw InputError("--report", "cannot create the folder " + dir + (error ? ": " + error.message() : ""));
+  }
+  const std::filesystem::path probe = std::filesystem::path(dir) / ".hasim-write-check";
+  write_file(probe, "");
+  std::filesystem::remove(probe, error);
+}
+
+void write_report_folder(const SweepReport& report, const std::string& dir) {
+  prepare_report_folder(dir);
+  const std::filesystem::path root(dir);
+  const reports::SweepSummary summary = summarize(report);
+  write_file(root / "summary.json", format_json(report).dump(2) + "\n");
+  write_file(root / "junit.xml", reports::junit_xml(summary));
+  write_file(root / "summary.md", reports::markdown_summary(summary));
+}
+
+}  // namespace harness
