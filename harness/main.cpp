@@ -11,6 +11,7 @@
 #include "harness/json_reader.hpp"
 #include "harness/bench.hpp"
 #include "harness/kernel_bench.hpp"
+#include "harness/report_merge.hpp"
 #include "harness/scenario.hpp"
 #include "harness/kernel_workload.hpp"
 
@@ -220,6 +221,12 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--json", replay.json, "print one JSON object");
 
   harness::ExploreCommand explore;
+  std::vector<std::string> merge_inputs;
+  std::string merge_output;
+  auto* merge_cmd = app.add_subcommand("merge", "merge the --report folders of --shard runs into one report");
+  merge_cmd->add_option("folders", merge_inputs, "the shards' --report folders")->required();
+  merge_cmd->add_option("-o,--output", merge_output, "the merged report folder")->required();
+
   auto* explore_cmd = app.add_subcommand("explore", "run fresh seeds (default from 1000000) looking for violations");
   explore_cmd->add_option("scenario", explore.file, "scenario JSON file (default: scenarios/explore.json)");
   auto* runs_opt = explore_cmd->add_option("--runs", explore.runs, "how many seeds")->transform(kDecimal)->check(CLI::Range(1ull, 100'000'000ull));
@@ -258,6 +265,7 @@ int main(int argc, char** argv) {
   if (argc > 0 && argv[0] != nullptr && *argv[0] != '\0') run.program = replay.program = explore.program = argv[0];
   try {
     if (run_cmd->parsed()) return harness::run_command(run);
+    if (merge_cmd->parsed()) return harness::merge_report_folders(merge_inputs, merge_output);
     if (replay_cmd->parsed()) return harness::replay_command(replay);
     if (explore_cmd->parsed()) return harness::explore_command(explore);
   } catch (const harness::InputError& error) {

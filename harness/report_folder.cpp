@@ -11,24 +11,24 @@
 namespace harness {
 namespace {
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
+void write_file(const std::filesystem::path& path, const std::string& text, const std::string& flag = "--report") {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) throw InputError("--report", "cannot write " + path.string());
+  if (!out) throw InputError(flag, "cannot write " + path.string());
 }
 
 }  // namespace
 
-void prepare_report_folder(const std::string& dir) {
-  if (dir.empty()) throw InputError("--report", "needs a folder");
+void prepare_report_folder(const std::string& dir, const std::string& flag) {
+  if (dir.empty()) throw InputError(flag, "needs a folder");
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error || !std::filesystem::is_directory(dir)) {
-    throw InputError("--report", "cannot create the folder " + dir + (error ? ": " + error.message() : ""));
+    throw InputError(flag, "cannot create the folder " + dir + (error ? ": " + error.message() : ""));
   }
   const std::filesystem::path probe = std::filesystem::path(dir) / ".hasim-write-check";
-  write_file(probe, "");
+  write_file(probe, "", flag);
   std::filesystem::remove(probe, error);
 }
 
@@ -36,7 +36,11 @@ void write_report_folder(const SweepReport& report, const std::string& dir) {
   prepare_report_folder(dir);
   const std::filesystem::path root(dir);
   const reports::SweepSummary summary = summarize(report);
-  write_file(root / "summary.json", format_json(report).dump(2) + "\n");
+  nlohmann::json json = format_json(report);
+  // What `hasim merge` needs to give shards the totals and distributions of one unsharded run.
+  json["properties"] = summary.properties;
+  json["samples"] = distribution_samples(report);
+  write_file(root / "summary.json", json.dump(2) + "\n");
   write_file(root / "junit.xml", reports::junit_xml(summary));
   write_file(root / "summary.md", reports::markdown_summary(summary));
 }

@@ -9,7 +9,7 @@
 namespace harness {
 
 // Creates the folder before any run, so an unusable --report fails at once (InputError, exit 2).
-void prepare_report_folder(const std::string& dir);
+void prepare_report_folder(const std::string& dir, const std::string& flag = "--report");
 // Throws InputError naming "--report" when a file cannot be written.
 void write_report_folder(const SweepReport& report, const std::string& dir);
 

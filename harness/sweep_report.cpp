@@ -242,6 +242,19 @@ nlohmann::json format_json(const SweepReport& report) {
   return out;
 }
 
+nlohmann::json distribution_samples(const SweepReport& report) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& run : report.runs) {
+    std::vector<std::int64_t> failover_ms;
+    for (const auto& value : run.failover_times) failover_ms.push_back(value.to_ms());
+    out.push_back({{"seed", run.seed},
+                   {"failover_ms", failover_ms},
+                   {"believed_leader_overlap_ms", run.believed_leader_overlap.to_ms()},
+                   {"believed_leader_overlap_both_running_ms", run.believed_leader_overlap_running.to_ms()}});
+  }
+  return out;
+}
+
 reports::SweepSummary summarize(const SweepReport& report) {
   const Scenario& scenario = *report.scenario;
   reports::SweepSummary out;

@@ -40,6 +40,9 @@ nlohmann::json format_json(const SweepReport& report);
 // 0: every run as the scenario expects (known upstream issues do not fail a pass scenario unless
 // it sets "known_issues": "fail"); 1: some run is not.
 int exit_status(const SweepReport& report);
+// Per seed, the raw millisecond values behind the distributions (failover_ms,
+// believed_leader_overlap_ms, believed_leader_overlap_both_running_ms), so shards merge exactly.
+nlohmann::json distribution_samples(const SweepReport& report);
 // The plain data the report writers (reports/) take.
 reports::SweepSummary summarize(const SweepReport& report);
 

@@ -27,6 +27,12 @@ add_test(NAME cli_progress_only_on_a_tty WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
 # --report DIR: summary.json, junit.xml (parsed by a real XML parser) and summary.md.
 add_test(NAME harness_report_folder_junit WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_report_folder.sh ${HASIM_BIN})
+# hasim merge of --shard report folders equals one unsharded run (totals, percentiles, samples, junit).
+add_test(NAME harness_merge_equals_unsharded WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "python3 tools/check_merge.py ${HASIM_BIN} scenarios/standard.json 6 2 && python3 tools/check_merge.py ${HASIM_BIN} scenarios/mutant-flink-11400.json 5 3 && python3 tools/check_merge.py ${HASIM_BIN} scenarios/curator-696-double-leader.json 4 2")
+set_tests_properties(harness_merge_equals_unsharded PROPERTIES LABELS scenario TIMEOUT 600)
+add_test(NAME cli_merge_bad_input_exits_2
+         COMMAND sh -c "${HASIM_BIN} merge /nonexistent-hasim-report -o /tmp/hasim-merge-out 2>&1 | grep -q 'summary.json'; s=$?; ${HASIM_BIN} merge /nonexistent-hasim-report -o /tmp/hasim-merge-out > /dev/null 2>&1; test $? -eq 2 && test $s -eq 0")
 add_test(NAME cli_report_unwritable_exits_2 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "${HASIM_BIN} run scenarios/standard.json --seeds 1 --report /proc/hasim-cannot-write 2>&1 | grep -q -- '--report'; s=$?; ${HASIM_BIN} run scenarios/standard.json --seeds 1 --report /proc/hasim-cannot-write > /dev/null 2>&1; test $? -eq 2 && test $s -eq 0")
 # The replay line a failing seed prints works when pasted (the binary as invoked, shell-quoted).
