@@ -67,8 +67,9 @@ class HasimG4 {
 };
 
 // A checkpoint's metadata file left after the job's cleanup because the store shutdown could not
-// remove the checkpoint at its one try (another store instance still locked the pointer, or the
-// file's discard failed) and the recursive delete of the job znode then took the pointer.
+// remove the checkpoint at its one try (another store instance still locked the pointer, the
+// file's discard failed, or ZooKeeper failed a release or delete) and the recursive delete of the
+// job znode then took the pointer.
 class ShutdownOnce {
  public:
   explicit ShutdownOnce(const Events& events) {
@@ -77,7 +78,9 @@ class ShutdownOnce {
       if ((is_flink(event, "job-terminal") || is_flink(event, "job-cleanup-resumed")) && !terminal.count(job_key(event))) {
         terminal[job_key(event)] = event.at;
       }
-      if (!is_flink(event, "checkpoint-still-locked") && !is_flink(event, "checkpoint-discard-failed")) continue;
+      const bool failed_removal = is_flink(event, "checkpoint-still-locked") || is_flink(event, "checkpoint-discard-failed") ||
+                                  is_flink(event, "checkpoint-remove-failed") || is_flink(event, "checkpoint-release-failed");
+      if (!failed_removal) continue;
       // The cleanup's own store events carry no job; the pointer path names it.
       const std::string path = text_field(event, "path");
       for (const auto& [key, at] : terminal) {

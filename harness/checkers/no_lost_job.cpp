@@ -1,3 +1,4 @@
+#include <optional>
 #include "harness/checkers/no_lost_job.hpp"
 
 #include <algorithm>
@@ -47,7 +48,7 @@ class SessionExpiries {
       session_of_[event.process] = int_field_or(event, "session", 0);
     }
     if (event.category == "zk" && event.name == "session-expired") {
-      expired_at_.try_emplace(int_field_or(event, "session", 0), event.at);
+      expired_at_[int_field_or(event, "session", 0)].push_back(event.at);
     }
   }
 
@@ -56,16 +57,23 @@ class SessionExpiries {
     const auto session = session_of_.find(process);
     if (session == session_of_.end() || session->second == 0) return false;
     const auto expired = expired_at_.find(session->second);
-    if (expired == expired_at_.end() || expired->second > at) return false;
+    if (expired == expired_at_.end()) return false;
+    // The latest expiry by then: a server that expired the session while it no longer led (a
+    // resumed, deposed ZooKeeper leader) did not end it, and the real expiry comes later.
+    std::optional<sim::Instant> latest;
+    for (const sim::Instant instant : expired->second) {
+      if (instant <= at) latest = instant;
+    }
+    if (!latest) return false;
     const ClusterFacts* cluster = cluster_of_jobmanager(context, process);
     sim::Duration window = context.zookeeper_sync_timeout + sim::milliseconds(100);
     if (cluster && cluster->tolerate_suspended_connections) window += cluster->session_timeout;
-    return at <= expired->second + window;
+    return at <= *latest + window;
   }
 
  private:
   std::map<std::string, std::int64_t> session_of_;  // JobManager process -> its client's session
-  std::map<std::int64_t, sim::Instant> expired_at_;
+  std::map<std::int64_t, std::vector<sim::Instant>> expired_at_;  // in trace order
 };
 
 void check_twice_at_once(const sim::TraceEvent& event, const JobActivity& before, const SessionExpiries& expiries,

@@ -123,7 +123,11 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
     trace("still-locked", {{"path", pointer}});
     return false;
   }
-  if (locks != Code::Ok && locks != Code::NoNode) return false;
+  if (locks != Code::Ok && locks != Code::NoNode) {
+    // deleteIfExists threw: the caller logs it (the store shutdown: "Fail to remove checkpoint").
+    trace("remove-failed", {{"path", pointer}, {"step", std::string("locks")}, {"code", std::int64_t{static_cast<int>(locks)}}});
+    return false;
+  }
   if (locks == Code::NoNode) marked_zxid = 0;
   const auto read = client_.get_data(pointer);
   const std::string file = read.code == Code::Ok && read.data ? *read.data : "";
@@ -132,7 +136,11 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
   const bool pointer_first = options_.mutant == Mutant::kFlink26284 || options_.mutant == Mutant::kFlink7783;
   model::zk::Zxid deleted_zxid = 0;
   if (pointer_first) {
-    if (client_.remove(pointer, -1, &deleted_zxid) != Code::Ok) return false;
+    const Code deleted = client_.remove(pointer, -1, &deleted_zxid);
+    if (deleted != Code::Ok) {
+      trace("remove-failed", {{"path", pointer}, {"step", std::string("pointer")}, {"code", std::int64_t{static_cast<int>(deleted)}}});
+      return false;
+    }
     trace("pointer-deleted", {{"path", pointer}, {"zxid", deleted_zxid}});
   }
   if (!file.empty()) {
@@ -146,7 +154,10 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
   }
   if (!pointer_first) {
     const Code deleted = client_.remove(pointer, -1, &deleted_zxid);
-    if (deleted != Code::Ok && deleted != Code::NoNode) return false;
+    if (deleted != Code::Ok && deleted != Code::NoNode) {
+      trace("remove-failed", {{"path", pointer}, {"step", std::string("pointer")}, {"code", std::int64_t{static_cast<int>(deleted)}}});
+      return false;
+    }
     if (deleted == Code::NoNode) deleted_zxid = 0;
     trace("pointer-deleted", {{"path", pointer}, {"zxid", deleted_zxid}});
   }

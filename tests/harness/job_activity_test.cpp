@@ -45,11 +45,14 @@ TEST(NoLostJob, WithoutItsEndTheOldTermStillRunsTheJob) {
 // jm1 leads on ZooKeeper session 11 and runs job-1; its server is cut off from the ZooKeeper
 // leader, which expires session 11 at 40 s; jm2 is granted and runs job-1 at `rerun_ms`. jm1 still
 // believes it leads: its server goes on answering its pings until it gives up on the leader.
-TraceBuilder expired_behind_a_cut_off_server(std::int64_t rerun_ms, bool expired) {
+TraceBuilder expired_behind_a_cut_off_server(std::int64_t rerun_ms, bool expired, bool stale_expiry_first = false) {
   TraceBuilder t;
   t.add(500, "curator", "CONNECTED", "jm1", {{"session", std::int64_t{11}}})
       .flink(1000, "grant", "jm1", {{"session_id", S("A")}})
       .flink(2200, "job-running", "jm1", job("A", {{"tasks", 2}}));
+  // A paused ZooKeeper leader, deposed meanwhile, expires the session on resuming; its closeSession
+  // never commits and the session lives on (explore-5zk-5jm seed 8473).
+  if (stale_expiry_first) t.add(5000, "zk", "session-expired", "zk5", {{"session", std::int64_t{11}}});
   if (expired) t.add(40000, "zk", "session-expired", "zk3", {{"session", std::int64_t{11}}});
   t.flink(40100, "grant", "jm2", {{"session_id", S("B")}})
       .flink(rerun_ms, "job-running", "jm2", job("B", {{"tasks", 2}}));
@@ -77,6 +80,15 @@ TEST(NoLostJob, ALiveSessionGivesNoSuchWindow) {
   const auto found = check_no_lost_job(expired_behind_a_cut_off_server(42000, false).events(), with_sync_timeout());
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].clause, "B");
+}
+
+TEST(NoLostJob, TheWindowRunsFromTheLatestExpiryNotFromAStaleEarlierOne) {
+  EXPECT_TRUE(check_no_lost_job(expired_behind_a_cut_off_server(42000, true, true).events(), with_sync_timeout()).empty());
+  const auto late = check_no_lost_job(expired_behind_a_cut_off_server(50200, true, true).events(), with_sync_timeout());
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].clause, "B");
+  // The stale expiry alone opens no window 37 s later.
+  EXPECT_EQ(check_no_lost_job(expired_behind_a_cut_off_server(42000, false, true).events(), with_sync_timeout()).size(), 1u);
 }
 
 TEST(NoLostJob, TolerateSuspendedWidensTheWindowByTheSessionTimeout) {

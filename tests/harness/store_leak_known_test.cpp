@@ -31,6 +31,14 @@ TraceBuilder leaked_file(const std::string& why) {
   if (why == "discard-failed") {
     t.flink(150020, "checkpoint-discard-failed", "jm1", {{"path", kPointer}, {"file", S("/ha/c7")}, {"session_id", S("A")}});
   }
+  if (why == "remove-failed") {
+    t.flink(150020, "checkpoint-remove-failed", "jm1",
+            {{"path", kPointer}, {"step", S("locks")}, {"code", I{-4}}, {"session_id", S("A")}});
+  }
+  if (why == "release-failed") {
+    t.flink(150020, "checkpoint-release-failed", "jm1",
+            {{"path", kPointer}, {"lock", kPointer + "/locks/jm1"}, {"code", I{-4}}, {"session_id", S("A")}});
+  }
   if (why == "unread") t.flink(150020, "checkpoint-removed", "jm1", {{"path", kPointer}, {"file", S("")}, {"session_id", S("A")}});
   t.flink(150100, "job-cleanup-done", "jm1", job("A"));
   return t;
@@ -41,7 +49,7 @@ std::vector<Violation> lifecycle(const TraceBuilder& t) {
 }
 
 TEST(StoreLeaks, AFileKeptBecauseTheShutdownFoundItLockedIsShutdownOnce) {
-  for (const S why : {"still-locked", "discard-failed"}) {
+  for (const S why : {"still-locked", "discard-failed", "remove-failed", "release-failed"}) {
     const auto found = lifecycle(leaked_file(why));
     ASSERT_EQ(found.size(), 1u) << why;
     EXPECT_EQ(found[0].path, kPointer);
