@@ -75,6 +75,7 @@ int replay_command(const ReplayCommand& command) {
   Scenario scenario = load_scenario_file(command.file);
   RunOptions options;
   options.trace_file = command.trace_file;
+  options.keep_events = !command.report_dir.empty();  // for the seed's timeline page
   if (!command.mutant.empty()) options.mutant = parse_mutant_flag(command.mutant);
   if (!command.report_dir.empty()) prepare_report_folder(command.report_dir);
   SweepReport report{&scenario, command.file, "replay", command.mutant, {}, 0, command.program};

@@ -27,6 +27,11 @@ add_test(NAME cli_progress_only_on_a_tty WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
 # --report DIR: summary.json, junit.xml (parsed by a real XML parser) and summary.md.
 add_test(NAME harness_report_folder_junit WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_report_folder.sh ${HASIM_BIN})
+# The per-seed timeline page in headless Chromium (skipped, loudly, without chromium); the
+# screenshot stays in the build tree's test-artifacts/.
+add_test(NAME harness_timeline_in_a_browser WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND ${PROJECT_SOURCE_DIR}/tools/check_timeline_browser.sh ${HASIM_BIN} ${CMAKE_BINARY_DIR}/test-artifacts)
+set_tests_properties(harness_timeline_in_a_browser PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 # hasim merge of --shard report folders equals one unsharded run (totals, percentiles, samples, junit).
 add_test(NAME harness_merge_equals_unsharded WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "python3 tools/check_merge.py ${HASIM_BIN} scenarios/standard.json 6 2 && python3 tools/check_merge.py ${HASIM_BIN} scenarios/mutant-flink-11400.json 5 3 && python3 tools/check_merge.py ${HASIM_BIN} scenarios/curator-696-double-leader.json 4 2")
