@@ -10,6 +10,7 @@
 
 #include "harness/json_reader.hpp"
 #include "harness/report_folder.hpp"
+#include "harness/sweep_report.hpp"
 #include "reports/junit.hpp"
 #include "reports/markdown.hpp"
 
@@ -30,20 +31,13 @@ nlohmann::json read_summary(const std::string& dir) {
   return summary;
 }
 
-reports::Distribution distribution(std::vector<std::int64_t> values) {
-  reports::Distribution d;
-  d.samples = values.size();
-  if (values.empty()) return d;
-  std::sort(values.begin(), values.end());
-  const auto rank = [&](std::size_t percent) {  // nearest rank, as percentiles_ms
-    const std::size_t index = (percent * values.size() + 99) / 100;
-    return values[std::max<std::size_t>(index, 1) - 1];
-  };
-  d.min = values.front();
-  d.p50 = rank(50);
-  d.p99 = rank(99);
-  d.max = values.back();
-  return d;
+// The same nearest-rank percentiles a sweep reports (percentiles_ms), from the merged raw values.
+reports::Distribution distribution(const std::vector<std::int64_t>& values_ms) {
+  std::vector<sim::Duration> values;
+  values.reserve(values_ms.size());
+  for (const std::int64_t ms : values_ms) values.push_back(sim::milliseconds(ms));
+  const Percentiles p = percentiles_ms(std::move(values));
+  return reports::Distribution{p.min, p.p50, p.p99, p.max, p.samples};
 }
 
 nlohmann::json to_json(const reports::Distribution& d) {
