@@ -8,6 +8,7 @@
 #include "harness/scenario_runner.hpp"
 #include "harness/sweep.hpp"
 #include "harness/timeline_builder.hpp"
+#include "reports/index_page.hpp"
 #include "reports/junit.hpp"
 #include "reports/timeline.hpp"
 #include "reports/markdown.hpp"
@@ -41,7 +42,7 @@ void prepare_report_folder(const std::string& dir, const std::string& flag) {
 void write_report_folder(const SweepReport& report, const std::string& dir) {
   prepare_report_folder(dir);
   const std::filesystem::path root(dir);
-  const reports::SweepSummary summary = summarize(report);
+  reports::SweepSummary summary = summarize(report);
   nlohmann::json json = format_json(report);
   // What `hasim merge` needs to give shards the totals and distributions of one unsharded run.
   json["properties"] = summary.properties;
@@ -66,7 +67,9 @@ void write_report_folder(const SweepReport& report, const std::string& dir) {
     }
     const auto timeline = build_timeline(report.scenario->name, *with_events, replay_command(report, run.seed));
     write_file(root / ("seed-" + std::to_string(run.seed) + ".html"), reports::timeline_html(timeline));
+    summary.seed_pages.push_back(run.seed);
   }
+  write_file(root / "index.html", reports::index_html(summary));
 }
 
 }  // namespace harness

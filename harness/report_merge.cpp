@@ -1,6 +1,7 @@
 #include "harness/report_merge.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include "harness/json_reader.hpp"
 #include "harness/report_folder.hpp"
 #include "harness/sweep_report.hpp"
+#include "reports/index_page.hpp"
 #include "reports/junit.hpp"
 #include "reports/markdown.hpp"
 
@@ -136,6 +138,9 @@ int merge_report_folders(const std::vector<std::string>& inputs, const std::stri
   summary.failover_ms = distribution(failover);
   summary.overlap_ms = distribution(overlap);
   summary.overlap_both_running_ms = distribution(overlap_running);
+  summary.failover_samples_ms = failover;
+  summary.overlap_samples_ms = overlap;
+  summary.overlap_both_running_samples_ms = overlap_running;
   summary.simulated_s = simulated_s;
   summary.wall_s = wall_s;
   summary.exit = failing.empty() ? 0 : 1;
@@ -165,6 +170,24 @@ int merge_report_folders(const std::vector<std::string>& inputs, const std::stri
   write_text(root / "summary.json", merged.dump(2) + "\n");
   write_text(root / "junit.xml", reports::junit_xml(summary));
   write_text(root / "summary.md", reports::markdown_summary(summary));
+  // The shards' timeline pages come along, so the merged index links every page a shard wrote.
+  for (const auto& dir : inputs) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("seed-", 0) != 0 || entry.path().extension() != ".html") continue;
+      const std::string digits = name.substr(5, name.size() - 10);
+      std::uint64_t seed = 0;
+      const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
+      if (digits.empty() || parsed.ec != std::errc() || parsed.ptr != digits.data() + digits.size()) continue;
+      std::filesystem::copy_file(entry.path(), root / name, std::filesystem::copy_options::overwrite_existing, error);
+      if (error) throw InputError("-o", "cannot copy " + entry.path().string() + ": " + error.message());
+      summary.seed_pages.push_back(seed);
+    }
+    if (error) throw InputError(dir, "cannot list the folder: " + error.message());
+  }
+  std::sort(summary.seed_pages.begin(), summary.seed_pages.end());
+  write_text(root / "index.html", reports::index_html(summary));
   return summary.exit;
 }
 

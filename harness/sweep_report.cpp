@@ -291,6 +291,15 @@ reports::SweepSummary summarize(const SweepReport& report) {
   out.failover_ms = distribution(percentiles_ms(failovers(report)));
   out.overlap_ms = distribution(percentiles_ms(overlaps(report, false)));
   out.overlap_both_running_ms = distribution(percentiles_ms(overlaps(report, true)));
+  const auto to_ms = [](const std::vector<sim::Duration>& values) {
+    std::vector<std::int64_t> out_ms;
+    out_ms.reserve(values.size());
+    for (const auto& value : values) out_ms.push_back(value.to_ms());
+    return out_ms;
+  };
+  out.failover_samples_ms = to_ms(failovers(report));
+  out.overlap_samples_ms = to_ms(overlaps(report, false));
+  out.overlap_both_running_samples_ms = to_ms(overlaps(report, true));
   out.simulated_s = simulated_seconds(report);
   out.wall_s = report.wall_seconds;
   out.exit = exit_status(report);

@@ -42,6 +42,9 @@ struct SweepSummary {
   Distribution failover_ms;
   Distribution overlap_ms;
   Distribution overlap_both_running_ms;
+  // The raw millisecond samples behind the three distributions, for the index page's histograms.
+  std::vector<std::int64_t> failover_samples_ms, overlap_samples_ms, overlap_both_running_samples_ms;
+  std::vector<std::uint64_t> seed_pages;  // seeds with a seed-<S>.html beside the index page
   double simulated_s = 0;
   double wall_s = 0;
   int exit = 0;

@@ -27,5 +27,14 @@ for key in sorted(set(whole) | set(merged)):
 junit = [open(f"{tmp}/{d}/junit.xml").read() for d in ("whole", "merged")]
 strip = lambda text: "\n".join(l for l in text.splitlines() if "time=" not in l)
 assert strip(junit[0]) == strip(junit[1]), "junit.xml differs"
+# index.html: the same histograms, and every timeline page the unsharded run wrote is there too.
+import re
+hists = [re.findall(r'<div class="hist".*?</div>', open(f"{tmp}/{d}/index.html").read(), re.S) for d in ("whole", "merged")]
+assert len(hists[0]) == 3 and hists[0] == hists[1], "index.html histograms differ"
+pages = [{f for f in os.listdir(f"{tmp}/{d}") if f.startswith("seed-")} for d in ("whole", "merged")]
+assert pages[0] <= pages[1], ("timeline pages missing from the merge", sorted(pages[0] - pages[1]))
+merged_index = open(f"{tmp}/merged/index.html").read()
+for page in pages[0]:
+    assert f'href="{page}"' in merged_index, ("merged index does not link", page)
 print(f"merge of {shards} shards == unsharded over {seeds} seeds: {len(whole)} fields equal, "
       f"{whole['unexplained_violations']} unexplained, failover {whole['failover_ms']}")

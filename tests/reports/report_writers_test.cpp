@@ -6,15 +6,12 @@
 #include "reports/escape.hpp"
 #include "reports/junit.hpp"
 #include "reports/markdown.hpp"
+#include "tests/reports/substring_count.hpp"
 
 namespace reports {
 namespace {
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) n++;
-  return n;
-}
+using testing::count;
 
 SweepSummary pass_summary() {
   SweepSummary s;
