@@ -61,7 +61,7 @@ int sweep_kernel(const SeedRange& seeds, bool json) {
     const auto first = harness::run_kernel_workload(config);
     const auto second = harness::run_kernel_workload(config);
     events += first.events;
-    limits += sim::is_limit(first.outcome);
+    limits += sim::is_incomplete(first.outcome);
     if (first.trace_hash != second.trace_hash) {
       mismatches++;
       fmt::print("seed {}: nondeterministic: trace hash {:016x} then {:016x}; replay: hasim sweep kernel --seed-start {} --seeds 1\n",

@@ -127,7 +127,7 @@ int merge_report_folders(const std::vector<std::string>& inputs, const std::stri
   for (const auto& v : violations) {
     const std::string known = v["known"].is_null() ? "" : v["known"].get<std::string>();
     const std::string property = v["property"].get<std::string>();
-    const bool incomplete = property == "run-error" || property == "run-limit";
+    const bool incomplete = is_incomplete_run_finding(property);
     const bool fails = incomplete || (summary.expect == "pass" && (known.empty() || summary.known_issues == "fail"));
     summary.findings.push_back({v["seed"].get<std::uint64_t>(), property, v["clause"].get<std::string>(),
                                 v["at"].get<double>(), v["message"].get<std::string>(), known,

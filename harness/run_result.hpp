@@ -3,6 +3,7 @@
 // events the checkers read, the faults injected, how the run ended and what the checkers found.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/checkers/check_context.hpp"
@@ -34,8 +35,14 @@ struct RunResult {
   std::vector<sim::Duration> failover_times;
   std::size_t zombie_grants = 0;  // CURATOR-696 grants (RunMeasurements::zombie_grants)
 
-  // Ended at its duration without a limit or an escaped exception.
-  bool completed() const { return error.empty() && !sim::is_limit(outcome); }
+  // Ended at its duration without a limit, a stall or an escaped exception.
+  bool completed() const { return error.empty() && !sim::is_incomplete(outcome); }
 };
+
+// The findings that say a run did not complete (its trace proves nothing): they fail every
+// scenario, a mutant's included.
+inline bool is_incomplete_run_finding(std::string_view property) {
+  return property == "run-error" || property == "run-limit" || property == "stalled";
+}
 
 }  // namespace harness

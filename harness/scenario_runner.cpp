@@ -8,6 +8,7 @@
 #include "harness/checkers/checkers.hpp"
 #include "harness/fault_injector.hpp"
 #include "harness/fault_plan.hpp"
+#include "harness/guarded_run.hpp"
 #include "harness/json_reader.hpp"
 
 namespace harness {
@@ -96,17 +97,7 @@ class ScenarioRun {
     injector_.schedule_heal(scenario_.faults_end);
   }
 
-  void execute() {
-    try {
-      result_.outcome = sim_.run_until(sim::Instant{} + scenario_.duration);
-    } catch (const std::exception& error) {
-      result_.error = error.what();
-    }
-    result_.ended_at = sim_.now();
-    result_.trace_hash = sim_.trace().hash();
-    result_.kernel_events = sim_.stats().events_processed;
-    sim_.shutdown();  // unwind every fiber while the model objects they use still exist
-  }
+  void execute() { run_guarded(sim_, sim::Instant{} + scenario_.duration, result_); }
 
   void judge() {
     std::vector<std::vector<std::string>> jobmanager_names;

@@ -40,19 +40,28 @@ std::vector<std::uint64_t> select_seeds(std::uint64_t start, std::uint64_t count
   return seeds;
 }
 
-std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
-                                 const RunOptions& options, Progress* progress) {
+std::vector<RunResult> run_seeds_with(const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                                      const std::function<RunResult(std::uint64_t seed)>& run_one,
+                                      Progress* progress) {
   std::vector<RunResult> results(seeds.size());
-  std::vector<std::exception_ptr> failures(seeds.size());
+  std::vector<std::exception_ptr> bad_input(seeds.size());
   std::atomic<std::size_t> next{0};
   const auto worker = [&] {
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
       try {
-        results[i] = run_scenario(scenario, seeds[i], options);
-        if (progress != nullptr) progress->seed_done(results[i]);
+        results[i] = run_one(seeds[i]);
+      } catch (const InputError&) {
+        bad_input[i] = std::current_exception();  // unusable input, not a finding: exit 2
+      } catch (const std::exception& error) {
+        results[i] = RunResult{};
+        results[i].seed = seeds[i];
+        results[i].error = error.what();
       } catch (...) {
-        failures[i] = std::current_exception();
+        results[i] = RunResult{};
+        results[i].seed = seeds[i];
+        results[i].error = "an exception that is not a std::exception";
       }
+      if (progress != nullptr) progress->seed_done(results[i]);
     }
   };
   const unsigned threads = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(seeds.size())));
@@ -63,10 +72,16 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
     for (unsigned t = 0; t < threads; t++) pool.emplace_back(worker);
     for (auto& thread : pool) thread.join();
   }
-  for (const auto& failure : failures) {
+  for (const auto& failure : bad_input) {
     if (failure) std::rethrow_exception(failure);  // the first in seed order: deterministic
   }
   return results;
+}
+
+std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                                 const RunOptions& options, Progress* progress) {
+  return run_seeds_with(seeds, jobs, [&](std::uint64_t seed) { return run_scenario(scenario, seed, options); },
+                        progress);
 }
 
 bool counts_against_pass(const Scenario& scenario, const Violation& violation) {
@@ -74,8 +89,9 @@ bool counts_against_pass(const Scenario& scenario, const Violation& violation) {
 }
 
 bool run_failed(const Scenario& scenario, const RunResult& run) {
+  if (!run.completed()) return true;
   if (scenario.expect.pass) {
-    return !run.completed() || std::any_of(run.violations.begin(), run.violations.end(), [&](const Violation& v) {
+    return std::any_of(run.violations.begin(), run.violations.end(), [&](const Violation& v) {
              return counts_against_pass(scenario, v);
            });
   }

@@ -2,6 +2,7 @@
 // Running many seeds of one scenario: which seeds (a range, optionally one shard of it), on how
 // many threads, and what the outcome means against the scenario's expectation.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ class Progress;
 // given, hears of each finished seed (in completion order: display only).
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
                                  const RunOptions& options = {}, Progress* progress = nullptr);
+
+// The same for any one-seed run. An exception that escapes `run_one` (a failed assertion while
+// the model is built or judged, say) becomes that seed's `error`, reported as run-error, and the
+// sweep goes on with the next seed.
+std::vector<RunResult> run_seeds_with(const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                                      const std::function<RunResult(std::uint64_t seed)>& run_one,
+                                      Progress* progress = nullptr);
 
 // Whether a violation fails a pass scenario: an unexplained one always; one matched to a known
 // upstream issue only when the scenario says "known_issues": "fail".

@@ -33,6 +33,9 @@ std::vector<Violation> findings(const RunResult& run) {
   std::vector<Violation> found = run.violations;
   if (!run.error.empty()) found.insert(found.begin(), {"run-error", run.ended_at, "the model threw: " + run.error});
   if (sim::is_limit(run.outcome)) found.insert(found.begin(), {"run-limit", run.ended_at, std::string(sim::to_string(run.outcome))});
+  if (run.outcome == sim::RunOutcome::kStalled) {
+    found.insert(found.begin(), {"stalled", run.ended_at, std::string(sim::to_string(run.outcome))});
+  }
   return found;
 }
 
@@ -269,7 +272,7 @@ reports::SweepSummary summarize(const SweepReport& report) {
   for (const auto& run : report.runs) {
     if (run_failed(scenario, run)) out.failing_seeds.push_back(run.seed);
     for (const auto& v : findings(run)) {
-      const bool counts = v.property == "run-error" || v.property == "run-limit" ||
+      const bool counts = is_incomplete_run_finding(v.property) ||
                           (scenario.expect.pass && counts_against_pass(scenario, v));
       out.findings.push_back({run.seed, v.property, v.clause, seconds_of(v.at), v.message, v.known,
                               replay_command(report, run.seed), counts});
@@ -277,7 +280,7 @@ reports::SweepSummary summarize(const SweepReport& report) {
   }
   // A run that did not complete fails every scenario: report it under its own name too.
   for (const auto& finding : out.findings) {
-    if ((finding.property == "run-error" || finding.property == "run-limit") &&
+    if (is_incomplete_run_finding(finding.property) &&
         std::find(out.properties.begin(), out.properties.end(), finding.property) == out.properties.end()) {
       out.properties.push_back(finding.property);
     }

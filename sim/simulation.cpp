@@ -47,6 +47,7 @@ std::string_view to_string(ProcessState state) {
 Simulation::Simulation(SimConfig config)
     : config_(config), algorithm_(&install_deterministic_fiber_algorithm()) {
   SIM_ASSERT(config_.limits.events_max > 0);
+  SIM_ASSERT(config_.limits.events_per_instant_max > 0);
   SIM_ASSERT(config_.limits.time_max.ns > 0);
   SIM_ASSERT(config_.limits.fiber_stack_bytes >= 16 * 1024);
   loop_ctx_ = boost::fibers::context::active();
@@ -508,13 +509,18 @@ RunOutcome Simulation::run_until(Instant deadline) {
     if (trace_.full()) return RunOutcome::kTraceLimit;
     if (queue_.empty()) return RunOutcome::kDrained;
     if (queue_.top().at > bound) {
-      if (now_ < bound) now_ = bound;
+      if (now_ < bound) {
+        now_ = bound;
+        events_at_now_ = 0;
+      }
       return bound == deadline ? RunOutcome::kDeadline : RunOutcome::kTimeLimit;
     }
     if (stats_.events_processed >= config_.limits.events_max) return RunOutcome::kEventLimit;
     if (queue_.size() > config_.limits.events_pending_max) return RunOutcome::kPendingLimit;
+    if (queue_.top().at == now_ && events_at_now_ >= config_.limits.events_per_instant_max) return RunOutcome::kStalled;
     const Event event = queue_.pop();
     SIM_ASSERT(event.at >= now_);
+    events_at_now_ = event.at == now_ ? events_at_now_ + 1 : 1;
     now_ = event.at;
     stats_.events_processed++;
     dispatch(event);

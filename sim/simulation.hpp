@@ -178,6 +178,7 @@ class Simulation {
 
   SimConfig config_;
   Instant now_{};
+  std::uint64_t events_at_now_ = 0;  // dispatched in a row at now_ (the stall watchdog)
   Clock clock_{&now_};
   Trace trace_;
   RunStats stats_;
