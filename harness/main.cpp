@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli_scenarios.hpp"
+#include "harness/determinism_audit.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/bench.hpp"
 #include "harness/kernel_bench.hpp"
@@ -220,6 +221,17 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--report", replay.report_dir, "write summary.json, junit.xml and summary.md into this folder");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object");
 
+  harness::AuditCommand audit;
+  auto* audit_cmd = app.add_subcommand("audit", "run each seed twice and compare traces; name the first differing event");
+  audit_cmd->add_option("scenario", audit.file, "scenario JSON file")->required();
+  audit_cmd->add_option("--seeds", audit.seeds, "how many seeds (default: the scenario's seeds.count)")->transform(kDecimal)
+      ->check(CLI::Range(1ull, 100'000'000ull));
+  audit_cmd->add_option("--seed-start", audit.seed_start, "first seed (default: the scenario's seeds.start)")
+      ->transform(kSeedValidator);
+  audit_cmd->add_option("--jobs", audit.jobs, "threads; the second run of a seed may go on another thread")
+      ->transform(kDecimal)->check(CLI::Range(1u, 1024u));
+  audit_cmd->add_flag("--json", audit.json, "print one JSON object");
+
   harness::ExploreCommand explore;
   std::vector<std::string> merge_inputs;
   std::string merge_output;
@@ -262,12 +274,15 @@ int main(int argc, char** argv) {
   if (validate_cmd->parsed()) return validate(validate_files);
   // Replay commands name the binary as it was invoked: `build/harness/hasim`, not a `hasim` that
   // may not be on PATH.
-  if (argc > 0 && argv[0] != nullptr && *argv[0] != '\0') run.program = replay.program = explore.program = argv[0];
+  if (argc > 0 && argv[0] != nullptr && *argv[0] != '\0') {
+    run.program = replay.program = explore.program = audit.program = argv[0];
+  }
   try {
     if (run_cmd->parsed()) return harness::run_command(run);
     if (merge_cmd->parsed()) return harness::merge_report_folders(merge_inputs, merge_output);
     if (replay_cmd->parsed()) return harness::replay_command(replay);
     if (explore_cmd->parsed()) return harness::explore_command(explore);
+    if (audit_cmd->parsed()) return harness::audit_command(audit);
   } catch (const harness::InputError& error) {
     std::fprintf(stderr, "hasim: error: %s\n", error.what());
     return kExitBadInput;

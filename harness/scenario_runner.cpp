@@ -47,7 +47,8 @@ class ScenarioRun {
   }
 
   RunResult run() {
-    if (!options_.trace_file.empty() && !sim_.trace().open_file(options_.trace_file, sim::TraceFileLevel::kModel)) {
+    const auto level = options_.trace_file_kernel_events ? sim::TraceFileLevel::kAll : sim::TraceFileLevel::kModel;
+    if (!options_.trace_file.empty() && !sim_.trace().open_file(options_.trace_file, level)) {
       throw InputError("--trace", "cannot write \"" + options_.trace_file + "\"");
     }
     build();

@@ -17,6 +17,7 @@ namespace harness {
 
 struct RunOptions {
   std::string trace_file;                            // write model events as JSON lines here
+  bool trace_file_kernel_events = false;             // and every kernel event too (the determinism audit)
   bool keep_events = false;                          // keep them in the RunResult
   std::optional<model::flink::Mutant> mutant;        // overrides the scenario's
 };

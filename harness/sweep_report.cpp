@@ -132,7 +132,7 @@ Percentiles percentiles_ms(std::vector<sim::Duration> values) {
 }
 
 // POSIX shell single quotes around a word that needs them, so the command pastes as printed.
-static std::string shell_word(const std::string& word) {
+std::string shell_word(const std::string& word) {
   const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./:=@%+,").find(c) != std::string_view::npos;
   });

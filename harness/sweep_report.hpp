@@ -34,6 +34,8 @@ struct Percentiles {
 Percentiles percentiles_ms(std::vector<sim::Duration> values);
 
 std::string replay_command(const SweepReport& report, std::uint64_t seed);
+// `word` quoted for a POSIX shell when it needs it, so a printed command works when pasted.
+std::string shell_word(const std::string& word);
 // The lines for failing seeds, then the summary.
 std::string format_text(const SweepReport& report);
 nlohmann::json format_json(const SweepReport& report);

@@ -6,7 +6,7 @@ if(TARGET harness_checker_tests)
 endif()
 hasim_test(harness_ha_lifecycle_tests harness/ha_lifecycle_test.cpp)
 hasim_test(harness_job_activity_tests harness/job_activity_test.cpp)
-hasim_test(harness_determinism_tests harness/determinism_test.cpp harness/watchdog_test.cpp)
+hasim_test(harness_determinism_tests harness/determinism_test.cpp harness/watchdog_test.cpp harness/determinism_audit_test.cpp)
 if(TARGET harness_determinism_tests)
   target_compile_definitions(harness_determinism_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
@@ -49,7 +49,12 @@ add_test(NAME harness_jobs_2_equals_jobs_1 WORKING_DIRECTORY ${PROJECT_SOURCE_DI
 add_test(NAME cli_explore_without_budget_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json 2>&1; test $? -eq 2")
 add_test(NAME cli_bad_shard_exits_2 COMMAND sh -c "${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3 2>&1 | grep -q -- --shard && ${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3; test $? -eq 2")
 add_test(NAME cli_unknown_mutant_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json --runs 1 --mutant FLINK-0 2>&1 | grep -q -- --mutant && ${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json --runs 1 --mutant FLINK-0; test $? -eq 2")
-add_test(NAME cli_help_for_every_command COMMAND sh -c "for c in run replay explore validate bench sweep trace-hashes; do ${HASIM_BIN} $c --help > /dev/null || exit 1; done")
+# hasim audit on full scenarios stays quiet (the firing case is DeterminismAudit.*, on a test
+# model), and names its input on bad input.
+add_test(NAME cli_audit_standard_and_explore WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "${HASIM_BIN} audit scenarios/standard.json --seeds 8 --jobs 2 && ${HASIM_BIN} audit scenarios/explore.json --seeds 3 --jobs 2 && ${HASIM_BIN} audit scenarios/standard.json --seeds 0 2>&1 | grep -q -- --seeds; ${HASIM_BIN} audit scenarios/standard.json --seeds 0 > /dev/null 2>&1; test $? -eq 2")
+set_tests_properties(cli_audit_standard_and_explore PROPERTIES LABELS scenario TIMEOUT 600)
+add_test(NAME cli_help_for_every_command COMMAND sh -c "for c in run replay explore validate audit bench sweep trace-hashes; do ${HASIM_BIN} $c --help > /dev/null || exit 1; done")
 
 # Each scenario with a modest seed count: the whole label runs in a few minutes on 2 cores. Pass
 # scenarios exit 0 with no violation; mutant scenarios exit 0 when their expected property broke
