@@ -151,7 +151,13 @@ class KernelWorkload {
       case 4: net_.isolate(victim); break;
       case 5: net_.heal(); break;
       case 6: fs_.unavailable() ? fs_.clear_unavailable() : fs_.set_unavailable(); break;
-      case 7: net_.set_extra_latency(victim, faults_rng_.pick(pids_), sim::milliseconds(faults_rng_.between(1, 100))); break;
+      case 7: {
+        // Two draws, sequenced: within one argument list their order is unspecified (gcc and clang differ).
+        const sim::ProcessId peer = faults_rng_.pick(pids_);
+        const auto latency = sim::milliseconds(faults_rng_.between(1, 100));
+        net_.set_extra_latency(victim, peer, latency);
+        break;
+      }
       case 0: sim_.crash(victim); break;
       case 1: sim_.restart(victim); break;
       case 2: sim_.pause(victim); break;

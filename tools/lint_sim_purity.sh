@@ -11,5 +11,14 @@ if [ -n "$hits" ]; then
   echo "$hits"
   exit 1
 fi
+# Two PRNG draws in one statement: C++ leaves the order of a call's arguments unspecified, gcc
+# evaluates them right to left and clang left to right, so the same seed gives different runs.
+draws='(rng|prng|random)[a-z_]*(\.|->)(below|between|chance|pick|next|uniform|jitter)[a-z_]*\('
+hits=$(grep -rnE "$draws.*$draws" sim model harness --include='*.cpp' --include='*.hpp' | grep -v 'determinism-ok' || true)
+if [ -n "$hits" ]; then
+  echo "FAIL: two PRNG draws in one statement (their order is unspecified; sequence them):"
+  echo "$hits"
+  exit 1
+fi
 files=$(find sim model -name '*.cpp' -o -name '*.hpp' | wc -l)
 echo "OK: $files files in sim/ and model/ free of real time, real randomness, process identity and threads"

@@ -13,7 +13,6 @@ namespace {
 // Mail tags on the framework's event mailbox.
 constexpr std::uint32_t kZkStateTag = 0x4301;
 constexpr std::uint32_t kWatchTag = 0x4302;
-constexpr std::uint32_t kCheckExpirationTag = 0x4303;
 constexpr std::uint32_t kConnectionEventTag = 0x4304;  // wakes a caller blocked until connected
 
 // internalBlockUntilConnectedOrTimedOut charges >= 1 ms a round, so it ends after at most
