@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := cmake g++ make libboost-fiber-dev librapidcheck-dev libgtest-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_ARGS ?=
 
-.PHONY: deps build run test bench asan conformance clean
+.PHONY: deps build run test test-sanitize fuzz bench asan conformance clean
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -40,11 +40,26 @@ conformance: build
 bench: build
 	$(BUILD_DIR)/harness/hasim bench --json
 
-# AddressSanitizer + UndefinedBehaviorSanitizer build and test run (slower; not part of `make test`).
-asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHASIM_SANITIZE=ON > /dev/null
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; .ci/run calls it after
+# `make test`. Scenario tests run SANITIZE_SEEDS seeds each (ASan makes a run 2-4x slower); the
+# cross-build determinism test (label audit) is left out: it builds and compares unsanitized binaries.
+SANITIZE_SEEDS ?= 4
+test-sanitize: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHASIM_SANITIZE=ON \
+	  -DHASIM_SCENARIO_TEST_SEEDS=$(SANITIZE_SEEDS) > /dev/null
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE audit $(CTEST_ARGS)
+	cd build-asan && \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE audit $(CTEST_ARGS)
+
+asan: test-sanitize
+
+# libFuzzer targets (clang; ASan+UBSan): the scenario loader, and load plus a 30-simulated-second run.
+# Each runs FUZZ_SECONDS; `make fuzz FUZZ_SECONDS=3600` is the soak.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DHASIM_FUZZ=ON > /dev/null
+	cmake --build build-fuzz --target scenario_loader_fuzzer scenario_run_fuzzer -j $(JOBS)
+	tools/run_fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

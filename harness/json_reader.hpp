@@ -15,9 +15,13 @@
 
 namespace harness {
 
+// Control characters (a newline in a JSON key, say) shown as \n, \t or \xNN, so that an error
+// about hostile input still prints as one line.
+std::string printable_one_line(const std::string& text);
+
 struct InputError : std::runtime_error {
   InputError(std::string path_, const std::string& message)
-      : std::runtime_error(path_ + ": " + message), path(std::move(path_)) {}
+      : std::runtime_error(printable_one_line(path_ + ": " + message)), path(std::move(path_)) {}
   std::string path;
 };
 

@@ -365,6 +365,18 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   for (std::size_t i = 0; i < clusters.size(); i++) {
     scenario.clusters.push_back(parse_cluster(clusters[i], i));
     if (!cluster_names.insert(scenario.clusters.back().name).second) clusters[i].fail("cluster names must be unique");
+    // The model connects to quorum hosts by name: each must be a server of this ensemble ("zk<id>"
+    // or a zoo_cfg host), or the run could not be built.
+    for (const auto& server : scenario.clusters.back().config.zookeeper_quorum) {
+      const bool known = std::any_of(scenario.zookeeper.servers.begin(), scenario.zookeeper.servers.end(),
+                                     [&](const model::zk::ServerAddress& address) {
+                                       return address.host == server.host || "zk" + std::to_string(address.id) == server.host;
+                                     });
+      if (!known) {
+        throw InputError(JsonReader(clusters[i]).object_field("flink_config").path() + ".high-availability.zookeeper.quorum",
+                         "no ZooKeeper server \"" + server.host + "\" in this scenario's ensemble");
+      }
+    }
   }
   scenario.duration = root.object_field("duration").as_duration();
   if (auto workload = root.optional_field("workload")) {

@@ -5,9 +5,15 @@
 // switches (the loop <-> one fiber). Without ASan these compile to nothing.
 #include <cstddef>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/common_interface_defs.h>
+#if defined(__SANITIZE_ADDRESS__)  // gcc
 #define HASIM_ASAN_FIBERS 1
+#elif defined(__has_feature)       // clang
+#if __has_feature(address_sanitizer)
+#define HASIM_ASAN_FIBERS 1
+#endif
+#endif
+#if defined(HASIM_ASAN_FIBERS)
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 namespace sim {
