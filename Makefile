@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make libboost-fiber-dev librapidcheck-dev libgtest-dev \
                    nlohmann-json3-dev libcli11-dev libfmt-dev \
-                   zookeeper libzookeeper-mt-dev python3 chromium
+                   zookeeper libzookeeper-mt-dev python3 python3-jsonschema chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_ARGS ?=
 
@@ -41,11 +41,11 @@ bench: build
 	$(BUILD_DIR)/harness/hasim bench --json
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; .ci/run calls it after
-# `make test`. Scenario tests run SANITIZE_SEEDS seeds each (ASan makes a run 2-4x slower); the
+# `make test`. -O1 -g1 (line tables only): full debug info made the build three times slower. Scenario tests run SANITIZE_SEEDS seeds each (ASan makes a run 2-4x slower); the
 # cross-build determinism test (label audit) is left out: it builds and compares unsanitized binaries.
 SANITIZE_SEEDS ?= 4
 test-sanitize: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHASIM_SANITIZE=ON \
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DHASIM_SANITIZE=ON \
 	  -DHASIM_SCENARIO_TEST_SEEDS=$(SANITIZE_SEEDS) > /dev/null
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && \
@@ -58,7 +58,7 @@ asan: test-sanitize
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DHASIM_FUZZ=ON > /dev/null
-	cmake --build build-fuzz --target scenario_loader_fuzzer scenario_run_fuzzer -j $(JOBS)
+	cmake --build build-fuzz --target scenario_loader_fuzzer scenario_run_fuzzer config_parsers_fuzzer -j $(JOBS)
 	tools/run_fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:

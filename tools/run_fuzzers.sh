@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer target for SECONDS (default 60) from a corpus seeded with scenarios/ and
-# tests/scenarios/invalid/, with a dictionary of the keys and enum strings the scenarios use.
+# tests/scenarios/invalid/ (the config parsers' target: tests/fuzz/corpus-config/), with a dictionary of the keys and enum strings the scenarios use.
 # Prints each target's execution count; a crash, abort, leak or hang (> 10 s per input) fails and
 # leaves the input under BUILD/fuzz-artifacts/ (turn it into a file in tests/scenarios/invalid/ or a
 # test). usage: run_fuzzers.sh BUILD_DIR [SECONDS] [TARGETS]
 set -uo pipefail
 build=$1
 seconds=${2:-60}
-targets=${3:-"scenario_loader_fuzzer scenario_run_fuzzer"}
+targets=${3:-"scenario_loader_fuzzer scenario_run_fuzzer config_parsers_fuzzer"}
 src=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$build/fuzz-artifacts"
 dict="$build/fuzz-scenario.dict"
@@ -17,7 +17,11 @@ failed=0
 for target in $targets; do
   corpus="$build/fuzz-corpus/$target"
   mkdir -p "$corpus"
-  cp -n "$src"/scenarios/*.json "$src"/tests/scenarios/invalid/*.json "$corpus"/ 2> /dev/null
+  if [ "$target" = config_parsers_fuzzer ]; then
+    cp -n "$src"/tests/fuzz/corpus-config/* "$corpus"/ 2> /dev/null
+  else
+    cp -n "$src"/scenarios/*.json "$src"/tests/scenarios/invalid/*.json "$corpus"/ 2> /dev/null
+  fi
   log="$build/fuzz-$target.log"
   # -rss_limit_mb: a scenario may ask for a big deployment; 4 GB is the bound, past it is a finding.
   "$build/tests/fuzz/$target" "$corpus" -dict="$dict" -max_total_time="$seconds" -timeout=10 \
