@@ -380,7 +380,14 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   }
   scenario.duration = root.object_field("duration").as_duration();
   if (auto workload = root.optional_field("workload")) {
-    for (const auto& job : workload->object_field("jobs").array_items()) scenario.jobs.push_back(parse_job(job, scenario));
+    std::set<std::string> job_ids;
+    for (const auto& job : workload->object_field("jobs").array_items()) {
+      scenario.jobs.push_back(parse_job(job, scenario));
+      // Each job has its own client; a repeated id would make the second replace the first mid-run.
+      if (!job_ids.insert(scenario.jobs.back().id).second) {
+        JsonReader(job).object_field("id").fail("job ids must be unique; \"" + scenario.jobs.back().id + "\" is used twice");
+      }
+    }
     workload->finish();
   }
   scenario.faults_end = scenario.duration;

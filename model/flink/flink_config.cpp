@@ -186,6 +186,24 @@ std::optional<ConfigError> check_consistency(const FlinkConfig& config) {
   if (config.ha_type != HaType::kNone && config.storage_dir.empty()) {
     return ConfigError{"high-availability.storageDir", "required when high availability is enabled"};
   }
+  // Flink's Path refuses a scheme followed by a relative path ("hdfs:flink"): "Relative path in
+  // absolute URI". A scheme is letters, digits, + . - after a leading letter, then ':'.
+  const auto colon = config.storage_dir.find(':');
+  const bool has_scheme = colon != std::string::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(config.storage_dir[0])) &&
+                          config.storage_dir.find_first_not_of(
+                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == colon;
+  if (has_scheme && config.storage_dir.compare(colon + 1, 1, "/") != 0) {
+    return ConfigError{"high-availability.storageDir",
+                       "a URI with a scheme needs an absolute path, as in hdfs:///flink/recovery (Flink's Path refuses a relative one)"};
+  }
+  // Flink joins path.root and cluster-id with their outer slashes trimmed; an empty segment inside
+  // either ("/a//b") makes a ZooKeeper path Curator refuses at start-up (ZKPaths.validatePath).
+  if (config.zookeeper_root.find("//") != std::string::npos) {
+    return ConfigError{"high-availability.zookeeper.path.root", "holds an empty path segment (//), which ZooKeeper refuses"};
+  }
+  if (config.cluster_id.find("//") != std::string::npos) {
+    return ConfigError{"high-availability.cluster-id", "holds an empty path segment (//), which ZooKeeper refuses"};
+  }
   if (config.ha_type == HaType::kZooKeeper && config.zookeeper_quorum.empty()) {
     return ConfigError{"high-availability.zookeeper.quorum", "required when high-availability.type is ZOOKEEPER"};
   }

@@ -19,8 +19,13 @@ std::string storage_path(const std::string& uri) {
   const auto scheme = path.find("://");
   if (scheme != std::string::npos) path = path.substr(scheme + 3);
   if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  return path;
+  // Flink's Path collapses repeated slashes ("hdfs:///flink//ha" is /flink/ha) and drops a trailing one.
+  std::string collapsed;
+  for (const char c : path) {
+    if (c != '/' || collapsed.empty() || collapsed.back() != '/') collapsed += c;
+  }
+  while (collapsed.size() > 1 && collapsed.back() == '/') collapsed.pop_back();
+  return collapsed;
 }
 
 JobResultStore::JobResultStore(sim::Filesystem& fs, const std::string& storage_dir, const std::string& cluster_id,
