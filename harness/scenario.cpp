@@ -369,9 +369,7 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
     // or a zoo_cfg host), or the run could not be built.
     for (const auto& server : scenario.clusters.back().config.zookeeper_quorum) {
       const bool known = std::any_of(scenario.zookeeper.servers.begin(), scenario.zookeeper.servers.end(),
-                                     [&](const model::zk::ServerAddress& address) {
-                                       return address.host == server.host || "zk" + std::to_string(address.id) == server.host;
-                                     });
+                                     [&](const model::zk::ServerAddress& address) { return address.answers_to(server.host); });
       if (!known) {
         throw InputError(JsonReader(clusters[i]).object_field("flink_config").path() + ".high-availability.zookeeper.quorum",
                          "no ZooKeeper server \"" + server.host + "\" in this scenario's ensemble");

@@ -17,15 +17,14 @@ constexpr sim::Duration kZooKeeperLeaderSampling = sim::milliseconds(50);
 
 // The quorum string names ZooKeeper servers by host; the simulated servers are processes "zk<id>"
 // and the hosts of zoo.cfg lines. Every host must be one of them.
-std::vector<sim::ProcessId> quorum_processes(const sim::Simulation& sim, const model::zk::Ensemble& ensemble,
+std::vector<sim::ProcessId> quorum_processes(const model::zk::Ensemble& ensemble,
                                              const FlinkConfig& config) {
   if (config.zookeeper_quorum.empty()) return ensemble.pids();
   std::vector<sim::ProcessId> pids;
   for (const HostPort& server : config.zookeeper_quorum) {
     bool found = false;
     for (int i = 0; i < ensemble.size(); i++) {
-      const auto& address = ensemble.config().servers.at(static_cast<std::size_t>(i));
-      if (sim.process_name(ensemble.pid(i)) == server.host || address.host == server.host) {
+      if (ensemble.config().servers.at(static_cast<std::size_t>(i)).answers_to(server.host)) {
         pids.push_back(ensemble.pid(i));
         found = true;
       }
@@ -48,7 +47,7 @@ class ClusterModel {
         rpc_(sim, net, "rpc/" + options_.name),
         supervisor_(sim, options_.restart_delay) {
     SIM_ASSERT(!options_.masters.empty());
-    env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(sim, zookeeper, options_.config)};
+    env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(zookeeper, options_.config)};
     const std::string prefix = options_.name.empty() ? "" : options_.name + "/";
     jobmanager_objects_.resize(options_.masters.size());
     for (std::size_t i = 0; i < options_.masters.size(); i++) {

@@ -16,6 +16,10 @@ struct ServerAddress {
   std::string host;
   int peer_port = 2888;
   int election_port = 3888;
+
+  // Whether a connect-string host names this server: its zoo.cfg host, or the simulated process
+  // name "zk<id>" the ensemble gives it.
+  bool answers_to(const std::string& name) const { return name == host || name == "zk" + std::to_string(id); }
 };
 
 struct EnsembleConfig {
