@@ -1,5 +1,6 @@
 #include "sim/trace.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 
 #include "sim/assert.hpp"
@@ -67,6 +68,8 @@ void Trace::kernel(Instant at, std::uint32_t kind, std::uint64_t a, std::uint64_
 }
 
 void Trace::record(TraceEvent event) {
+  // A standard seed records about 8,500 events; growing from empty moved each one about twice.
+  if (events_.capacity() == 0) events_.reserve(std::min<std::size_t>(events_max_, 16'384));
   event.seq = events_.size();
   mix(static_cast<std::uint64_t>(event.at.ns));
   mix(stable_hash(event.category));

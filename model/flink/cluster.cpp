@@ -47,6 +47,7 @@ class ClusterModel {
         rpc_(sim, net, "rpc/" + options_.name),
         supervisor_(sim, options_.restart_delay) {
     SIM_ASSERT(!options_.masters.empty());
+    latch_dir_ = options_.config.zookeeper_namespace() + "/leader/latch";
     env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(zookeeper, options_.config)};
     const std::string prefix = options_.name.empty() ? "" : options_.name + "/";
     jobmanager_objects_.resize(options_.masters.size());
@@ -103,19 +104,28 @@ class ClusterModel {
     if (leader < 0) return std::nullopt;
     const auto* server = zookeeper_.server(leader);
     if (server == nullptr) return std::nullopt;
-    const std::string latch_dir = options_.config.zookeeper_namespace() + "/leader/latch/";
+    // Sampled every 50 ms of simulated time, while the tree changes far less often: the answer
+    // is a function of the serving leader's committed tree (one incarnation at one applied zxid
+    // holds one tree) and of the sessions remembered, which only grow.
+    const model::zk::ServerView view = server->view();
+    const LeaderCacheKey key{leader, sim_.incarnation(zookeeper_.pid(leader)), view.epoch, view.last_applied,
+                             sessions_.size()};
+    if (leader_cache_ && leader_cache_->first == key) return leader_cache_->second;
+    // Only the latch directory's children can be latch nodes, and sequence suffixes are unique
+    // within one parent, so the lowest is unambiguous.
     std::optional<int> lowest;
-    std::string lowest_sequence;
-    for (const auto& [session, jm] : sessions_) {
-      for (const std::string& path : server->tree().ephemerals(session)) {
-        if (path.rfind(latch_dir, 0) != 0 || path.size() < 10) continue;
-        const std::string sequence = path.substr(path.size() - 10);
-        if (!lowest || sequence < lowest_sequence) {
-          lowest = jm;
-          lowest_sequence = sequence;
-        }
+    std::string_view lowest_sequence;
+    for (const auto& [name, owner] : server->tree().children_with_owners(latch_dir_)) {
+      if (owner == 0 || name.size() < 10) continue;
+      const auto session = sessions_.find(owner);
+      if (session == sessions_.end()) continue;
+      const std::string_view sequence = name.substr(name.size() - 10);
+      if (!lowest || sequence < lowest_sequence) {
+        lowest = session->second;
+        lowest_sequence = sequence;
       }
     }
+    leader_cache_.emplace(key, lowest);
     return lowest;
   }
 
@@ -158,6 +168,16 @@ class ClusterModel {
   std::vector<std::unique_ptr<TaskManager>> taskmanager_objects_;
   std::unique_ptr<JobClient> client_object_;
   std::map<model::zk::SessionId, int> sessions_;
+  struct LeaderCacheKey {
+    int server = -1;
+    std::uint32_t incarnation = 0;
+    std::int64_t epoch = 0;
+    model::zk::Zxid last_applied = 0;
+    std::size_t sessions = 0;
+    bool operator==(const LeaderCacheKey&) const = default;
+  };
+  std::optional<std::pair<LeaderCacheKey, std::optional<int>>> leader_cache_;
+  std::string latch_dir_;  // <namespace>/leader/latch
   std::optional<int> last_zookeeper_leader_;
   bool sampled_ = false;
 };

@@ -823,6 +823,24 @@ std::vector<std::string> DataTree::ephemerals(SessionId session) const {
   return paths;
 }
 
+std::vector<std::pair<std::string_view, SessionId>> DataTree::children_with_owners(std::string_view path) const {
+  std::vector<std::pair<std::string_view, SessionId>> children;
+  const Node* parent = find(path);
+  if (parent == nullptr) return children;
+  children.reserve(parent->children.size());
+  std::string child_path(path);
+  if (child_path != "/") child_path.push_back('/');
+  const std::size_t prefix_size = child_path.size();
+  for (const std::string& name : parent->children) {
+    child_path.resize(prefix_size);
+    child_path += name;
+    const Node* child = find(child_path);
+    SIM_ASSERT(child != nullptr);
+    children.emplace_back(name, child->stat.ephemeral_owner);
+  }
+  return children;
+}
+
 std::vector<std::string> DataTree::container_candidates() const {
   std::vector<std::string> candidates;
   for (const std::string& path : containers_) {

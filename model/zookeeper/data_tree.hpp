@@ -110,6 +110,9 @@ class DataTree {
   std::optional<Stat> stat(std::string_view path) const;
   std::optional<StatPersisted> persisted_stat(std::string_view path) const;
   std::vector<std::string> ephemerals(SessionId session) const;  // sorted
+  // The children of `path` (names, sorted) with each one's ephemeral owner (0 for persistent
+  // nodes); empty when `path` does not exist. Cheaper than ephemerals() for one directory.
+  std::vector<std::pair<std::string_view, SessionId>> children_with_owners(std::string_view path) const;
   // ContainerManager.getCandidates: empty containers that have had a child (stored cversion > 0).
   std::vector<std::string> container_candidates() const;  // sorted
   Zxid last_processed_zxid() const { return last_processed_zxid_; }
