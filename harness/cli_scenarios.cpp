@@ -1,14 +1,17 @@
 #include "harness/cli_scenarios.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <limits>
 #include <fmt/core.h>
 
 #include "harness/checkers/known_issues.hpp"
+#include "harness/fault_schedule.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/progress.hpp"
 #include "harness/report_folder.hpp"
+#include "harness/shrink.hpp"
 #include "harness/sweep.hpp"
 #include "harness/sweep_report.hpp"
 #include "model/flink/flink_duration.hpp"
@@ -40,13 +43,39 @@ int print(const SweepReport& report, bool json, const std::string& report_dir = 
   return exit_status(report);
 }
 
+// The seed's schedule as a scenario with no generator; its first run must give the same trace
+// hash as the seed it came from, which the printed command lets a reader check.
+void export_schedule(const Scenario& scenario, const ReplayCommand& command, const RunResult& run) {
+  ExplicitScenario out;
+  out.faults = seed_fault_schedule(scenario, command.seed);
+  out.faults_end = scenario.faults_end;
+  out.seed = command.seed;
+  out.name = scenario.name + "-seed-" + std::to_string(command.seed);
+  out.description = "Seed " + std::to_string(command.seed) + " of " + command.file +
+                    (command.mutant.empty() ? "" : " with mutant " + command.mutant) +
+                    ", its random faults written out (hasim replay --export-schedule); trace hash " +
+                    fmt::format("{:016x}", run.trace_hash) + ". " + scenario.description;
+  if (!command.mutant.empty()) out.mutant = command.mutant;
+  write_text_file(command.export_schedule, "--export-schedule", explicit_scenario_text(command.file, out));
+  std::fprintf(stderr, "wrote %zu faults to %s; replay: %s replay %s --seed %llu\n", out.faults.size(),
+               command.export_schedule.c_str(), command.program.c_str(), command.export_schedule.c_str(),
+               static_cast<unsigned long long>(command.seed));
+}
+
+}  // namespace
+
 model::flink::Mutant parse_mutant_flag(const std::string& name) {
   const auto mutant = model::flink::parse_mutant(name);
   if (!mutant) throw InputError("--mutant", "unknown mutant \"" + name + "\" (see model/flink/mutants.cpp)");
   return *mutant;
 }
 
-}  // namespace
+void write_text_file(const std::string& path, const std::string& flag, const std::string& text) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (file == nullptr) throw InputError(flag, "cannot write \"" + path + "\"");
+  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  if (std::fclose(file) != 0 || !written) throw InputError(flag, "cannot write \"" + path + "\"");
+}
 
 int run_command(const RunCommand& command) {
   const Scenario scenario = load_scenario_file(command.file);
@@ -83,6 +112,7 @@ int replay_command(const ReplayCommand& command) {
   report.runs.push_back(run_scenario(scenario, command.seed, options));
   report.wall_seconds = timer.seconds();
   const RunResult& run = report.runs.front();
+  if (!command.export_schedule.empty()) export_schedule(scenario, command, run);
   if (!command.report_dir.empty()) write_report_folder(report, command.report_dir);
   if (command.json) {
     nlohmann::json out = format_json(report);
@@ -123,6 +153,14 @@ int explore_command(const ExploreCommand& command) {
       command.seed_start > std::numeric_limits<std::uint64_t>::max() - (*command.runs - 1)) {
     throw InputError("--seed-start", fmt::format("seeds {} and the {} after it pass 2^64-1", command.seed_start, *command.runs - 1));
   }
+  std::optional<std::string> stop_property;
+  if (!command.stop_on.empty() && command.stop_on != "any") {
+    const auto& names = property_names();
+    if (std::find(names.begin(), names.end(), command.stop_on) == names.end()) {
+      throw InputError("--stop-on", "unknown property \"" + command.stop_on + "\" (expected any or a property name)");
+    }
+    stop_property = command.stop_on;
+  }
   const std::string file = command.file.empty() ? "scenarios/explore.json" : command.file;
   Scenario scenario = load_scenario_file(file);
   if (!command.mutant.empty()) scenario.mutant = parse_mutant_flag(command.mutant);
@@ -133,19 +171,40 @@ int explore_command(const ExploreCommand& command) {
   std::uint64_t next = command.seed_start;
   const std::uint64_t batch = std::max(1u, command.jobs);
   Progress progress(command.runs.value_or(0), progress_wanted());
-  while (!command.runs || report.runs.size() < *command.runs) {
+  std::optional<std::pair<std::uint64_t, double>> first;  // seed, wall seconds
+  while (!first && (!command.runs || report.runs.size() < *command.runs)) {
     if (budget && timer.seconds() * 1e9 >= static_cast<double>(budget->ns)) break;
     std::uint64_t size = command.runs ? std::min<std::uint64_t>(batch, *command.runs - report.runs.size()) : batch;
     size = std::min(size, std::numeric_limits<std::uint64_t>::max() - next);  // a time budget stops at the last seed
     if (size == 0) break;
     for (auto& run : run_seeds(scenario, select_seeds(next, size, Shard{}), command.jobs, RunOptions{}, &progress)) {
+      if (!command.stop_on.empty() && !first && shrink_target_of(run, stop_property)) first = {run.seed, timer.seconds()};
       report.runs.push_back(std::move(run));
     }
     next += size;
   }
   progress.finish();
   report.wall_seconds = timer.seconds();
-  return print(report, command.json, command.report_dir);
+  if (command.stop_on.empty()) return print(report, command.json, command.report_dir);
+  // Runs to first detection count the seeds up to and including the first breaking one, so the
+  // figure does not depend on --jobs (a batch may run a little past it).
+  const std::uint64_t runs_to_first = first ? first->first - command.seed_start + 1 : 0;
+  if (!command.json) {
+    if (first) {
+      fmt::print("first unexplained {} violation: seed {} after {} runs, {:.2f} s\n", command.stop_on, first->first,
+                 runs_to_first, first->second);
+    } else {
+      fmt::print("no unexplained {} violation in {} runs\n", command.stop_on, report.runs.size());
+    }
+    return print(report, false, command.report_dir);
+  }
+  nlohmann::json out = format_json(report);
+  out["stop_on"] = command.stop_on;
+  out["first_detection"] = first ? nlohmann::json{{"seed", first->first}, {"runs", runs_to_first}, {"wall_s", first->second}}
+                                 : nlohmann::json(nullptr);
+  if (!command.report_dir.empty()) write_report_folder(report, command.report_dir);
+  fmt::print("{}\n", out.dump());
+  return exit_status(report);
 }
 
 }  // namespace harness

@@ -6,7 +6,14 @@
 #include <optional>
 #include <string>
 
+#include "model/flink/mutants.hpp"
+
 namespace harness {
+
+// --mutant NAME, or an InputError naming the flag.
+model::flink::Mutant parse_mutant_flag(const std::string& name);
+// Writes `text` to `path`, or throws an InputError naming `flag`.
+void write_text_file(const std::string& path, const std::string& flag, const std::string& text);
 
 struct RunCommand {
   std::string report_dir;  // --report: write summary.json, junit.xml, summary.md here
@@ -28,6 +35,7 @@ struct ReplayCommand {
   std::uint64_t seed = 0;
   std::string trace_file;
   std::string mutant;
+  std::string export_schedule;  // write the seed's whole fault schedule as an explicit scenario here
   bool json = false;
 };
 int replay_command(const ReplayCommand& command);
@@ -41,6 +49,7 @@ struct ExploreCommand {
   std::string mutant;
   std::uint64_t seed_start = 1'000'000;  // away from the seeds scenarios run in CI
   unsigned jobs = 1;
+  std::string stop_on;  // a property, or "any": stop once a run breaks it as an unexplained violation
   bool json = false;
 };
 int explore_command(const ExploreCommand& command);

@@ -103,6 +103,7 @@ void FaultInjector::schedule_heal(sim::Duration at) {
 
 void FaultInjector::inject(const FaultSpec& fault) {
   if (healed_) return;
+  rng_ = world_.sim.rng_stream("fault@" + std::to_string(fault.at.ns) + "/" + fault.kind);
   if (is_process_fault(fault.kind)) return inject_process_fault(fault);
   if (is_network_fault(fault.kind)) return inject_network_fault(fault);
   inject_storage_fault(fault);

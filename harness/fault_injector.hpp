@@ -2,8 +2,9 @@
 // Applies scenario faults to a running World, from kernel callbacks at their scheduled instants.
 // Roles ("leader", "standby", ...) resolve at injection time against the live deployment; every
 // fault, its end and the final heal is recorded in the trace (category "fault") and in the
-// fault log. Random choices (which standby, which side of a split) draw from the run's "faults"
-// PRNG stream only.
+// fault log. Random choices (which standby, which side of a split) draw from a stream of the
+// fault's own, named by its instant and kind: adding or removing one fault (as `hasim shrink`
+// does) leaves how every other fault resolves unchanged.
 #include <memory>
 #include <optional>
 #include <set>
@@ -20,7 +21,7 @@ namespace harness {
 
 class FaultInjector {
  public:
-  FaultInjector(World& world, sim::Prng& rng, std::vector<FaultRecord>& log) : world_(world), rng_(rng), log_(log) {}
+  FaultInjector(World& world, std::vector<FaultRecord>& log) : world_(world), rng_(world.sim.rng_stream("faults")), log_(log) {}
 
   // Schedules `fault` at its `at`, or, for an event-triggered fault, starts watching the trace
   // there and injects it once its event has been recorded (FaultSpec::trigger).
@@ -55,7 +56,7 @@ class FaultInjector {
               sim::ProcessId pid = sim::kNoProcess);
 
   World& world_;
-  sim::Prng& rng_;
+  sim::Prng rng_;  // the stream of the fault being injected
   std::vector<FaultRecord>& log_;
   std::set<std::pair<sim::ProcessId, sim::ProcessId>> slowed_links_;
   std::vector<std::shared_ptr<Watch>> watches_;  // event-triggered faults, fired or not

@@ -64,4 +64,11 @@ std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rn
   return plan;
 }
 
+std::vector<FaultSpec> seed_fault_schedule(const Scenario& scenario, std::uint64_t seed) {
+  std::vector<FaultSpec> faults = scenario.faults;
+  sim::Prng rng = sim::Prng::stream(seed, "fault-plan");
+  for (auto& fault : random_fault_plan(scenario, rng)) faults.push_back(std::move(fault));
+  return faults;
+}
+
 }  // namespace harness

@@ -2,7 +2,10 @@
 // The generated part of a run's faults: swarm testing (Groce et al., 2012). Each seed first
 // enables its own random subset of the scenario's kinds, then draws fault times with exponential
 // gaps of the scenario's mean until the fault phase ends, and for each a kind from its subset, a
-// target and a duration. All draws come from the run's "faults" stream, before the run starts.
+// target and a duration. All draws come from the seed's "fault-plan" stream, before the run
+// starts. The injector resolves roles at fire time from another stream ("faults"), so a seed's
+// plan written out as an explicit schedule runs exactly as the generated one does.
+#include <cstdint>
 #include <vector>
 
 #include "harness/scenario.hpp"
@@ -11,5 +14,9 @@
 namespace harness {
 
 std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rng);
+
+// A seed's whole schedule, in the order the runner schedules it (which orders faults due at the
+// same instant): the scenario's explicit faults, then the plan drawn for the seed.
+std::vector<FaultSpec> seed_fault_schedule(const Scenario& scenario, std::uint64_t seed);
 
 }  // namespace harness

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli_scenarios.hpp"
+#include "harness/cli_shrink.hpp"
 #include "harness/determinism_audit.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/bench.hpp"
@@ -233,7 +234,20 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--trace", replay.trace_file, "write the model events as JSON lines to this file");
   replay_cmd->add_option("--mutant", replay.mutant, "switch on this mutant instead of the scenario's");
   replay_cmd->add_option("--report", replay.report_dir, "write summary.json, junit.xml and summary.md into this folder");
+  replay_cmd->add_option("--export-schedule", replay.export_schedule,
+                         "write the seed's whole fault schedule as a scenario with no random faults to this file");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object");
+
+  harness::ShrinkCommand shrink;
+  auto* shrink_cmd = app.add_subcommand("shrink", "shrink a failing seed to a minimal explicit fault schedule");
+  shrink_cmd->add_option("scenario", shrink.file, "scenario JSON file")->required();
+  shrink_cmd->add_option("--seed", shrink.seed, "the failing seed")->required()->transform(kSeedValidator);
+  shrink_cmd->add_option("--mutant", shrink.mutant, "switch on this mutant instead of the scenario's");
+  shrink_cmd->add_option("--property", shrink.property, "the property whose violation to keep (default: the first unexplained)");
+  shrink_cmd->add_option("-o,--output", shrink.output, "the minimal scenario to write")->required();
+  shrink_cmd->add_option("--runs-max", shrink.runs_max, "at most this many runs")->transform(kDecimal)
+      ->check(CLI::Range(1ull, 100'000ull));
+  shrink_cmd->add_flag("--json", shrink.json, "print one JSON object");
 
   harness::AuditCommand audit;
   auto* audit_cmd = app.add_subcommand("audit", "run each seed twice and compare traces; name the first differing event");
@@ -261,6 +275,8 @@ int main(int argc, char** argv) {
   explore_cmd->add_option("--report", explore.report_dir, "write summary.json, junit.xml and summary.md into this folder");
   explore_cmd->add_option("--seed-start", explore.seed_start, "first seed")->transform(kSeedValidator);
   explore_cmd->add_option("--jobs", explore.jobs, "threads")->transform(kDecimal)->check(CLI::Range(1u, 1024u));
+  explore_cmd->add_option("--stop-on", explore.stop_on,
+                          "stop once a run breaks this property (or \"any\") as an unexplained violation");
   explore_cmd->add_flag("--json", explore.json, "print one JSON object");
 
   try {
@@ -289,12 +305,13 @@ int main(int argc, char** argv) {
   // Replay commands name the binary as it was invoked: `build/harness/hasim`, not a `hasim` that
   // may not be on PATH.
   if (argc > 0 && argv[0] != nullptr && *argv[0] != '\0') {
-    run.program = replay.program = explore.program = audit.program = argv[0];
+    run.program = replay.program = explore.program = audit.program = shrink.program = argv[0];
   }
   try {
     if (run_cmd->parsed()) return harness::run_command(run);
     if (merge_cmd->parsed()) return harness::merge_report_folders(merge_inputs, merge_output);
     if (replay_cmd->parsed()) return harness::replay_command(replay);
+    if (shrink_cmd->parsed()) return harness::shrink_command(shrink);
     if (explore_cmd->parsed()) return harness::explore_command(explore);
     if (audit_cmd->parsed()) return harness::audit_command(audit);
   } catch (const harness::InputError& error) {

@@ -122,7 +122,13 @@ bool needs_duration(const std::string& kind) {
          kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow";
 }
 
-bool has_target(const std::string& kind) { return !fault_node_kinds(kind).empty() && kind != "partition" && kind != "cut" && kind != "latency-spike"; }
+}  // namespace
+
+bool fault_has_target(const std::string& kind) {
+  return !fault_node_kinds(kind).empty() && kind != "partition" && kind != "cut" && kind != "latency-spike";
+}
+
+namespace {
 
 void parse_partition(JsonReader& reader, FaultSpec& fault, const std::vector<std::string>& nodes) {
   if (auto split = reader.optional_field("split")) {
@@ -196,7 +202,7 @@ FaultSpec parse_fault(JsonReader reader, const Scenario& scenario, const std::ve
                                    [&](const ClusterSpec& c) { return c.name == fault.cluster; });
     if (!known) cluster->fail("no cluster named \"" + fault.cluster + "\"");
   }
-  if (has_target(kind)) {
+  if (fault_has_target(kind)) {
     auto target = reader.object_field("target");
     fault.target = target.as_string();
     check_target(target, fault.target, nodes, fault_roles(kind, "target"), fault_node_kinds(kind));

@@ -80,6 +80,8 @@ struct FaultSpec {
 
 // The roles `kind` accepts for `field` ("target", "from", "to").
 std::vector<std::string> fault_roles(const std::string& kind, const std::string& field);
+// Whether a fault of `kind` names a "target" (partitions, cuts and spikes name groups or links).
+bool fault_has_target(const std::string& kind);
 // The node kinds `kind` may name: "jm", "tm", "zk" (node names start with them, after any "<cluster>/").
 std::vector<std::string> fault_node_kinds(const std::string& kind);
 

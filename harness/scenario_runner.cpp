@@ -40,9 +40,8 @@ class ScenarioRun {
         net_(sim_, sim::NetworkConfig{}),
         storage_(sim_),
         zookeeper_(sim_, net_, scenario.zookeeper),
-        faults_rng_(sim_.rng_stream("faults")),
         world_{sim_, net_, storage_, zookeeper_, {}, {}, {}, {}},
-        injector_(world_, faults_rng_, result_.faults) {
+        injector_(world_, result_.faults) {
     result_.seed = seed;
   }
 
@@ -93,8 +92,7 @@ class ScenarioRun {
   }
 
   void schedule_faults() {
-    for (const auto& fault : scenario_.faults) injector_.schedule(fault);
-    for (const auto& fault : random_fault_plan(scenario_, faults_rng_)) injector_.schedule(fault);
+    for (const auto& fault : seed_fault_schedule(scenario_, sim_.seed())) injector_.schedule(fault);
     injector_.schedule_heal(scenario_.faults_end);
   }
 
@@ -125,7 +123,6 @@ class ScenarioRun {
   sim::Network net_;
   sim::Filesystem storage_;
   model::zk::Ensemble zookeeper_;
-  sim::Prng faults_rng_;
   World world_;
   FaultInjector injector_;
   std::vector<std::unique_ptr<model::flink::FlinkCluster>> clusters_;

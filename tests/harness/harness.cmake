@@ -14,6 +14,10 @@ hasim_test(harness_term_ordering_tests harness/term_ordering_test.cpp)
 if(TARGET harness_term_ordering_tests)
   target_compile_definitions(harness_term_ordering_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
+hasim_test(harness_shrink_tests harness/shrink_test.cpp)
+if(TARGET harness_shrink_tests)
+  target_compile_definitions(harness_shrink_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endif()
 
 set(HASIM_BIN $<TARGET_FILE:hasim>)
 set(HASIM_SCENARIOS ${PROJECT_SOURCE_DIR}/scenarios)
@@ -54,6 +58,11 @@ add_test(NAME harness_pasted_replay_reproduces WORKING_DIRECTORY ${PROJECT_SOURC
          COMMAND ${PROJECT_SOURCE_DIR}/tools/check_pasted_replay.sh ${HASIM_BIN} scenarios/mutant-flink-11400.json)
 add_test(NAME harness_jobs_2_equals_jobs_1 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "a=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 1 | sed 's/\"wall_s\":[^,}]*//; s/\"sim_wall_ratio\":[^,]*,//'); b=$(${HASIM_BIN} run scenarios/standard.json --seeds 8 --json --jobs 2 | sed 's/\"wall_s\":[^,}]*//; s/\"sim_wall_ratio\":[^,]*,//'); test \"$a\" = \"$b\"")
+# replay --export-schedule writes a file whose replay gives the seed's trace hash; shrink writes a
+# scenario that passes `hasim run` by breaking what it shrank, and its printed replay works pasted.
+add_test(NAME cli_export_schedule_and_shrink WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND ${PROJECT_SOURCE_DIR}/tools/check_export_and_shrink.sh ${HASIM_BIN})
+set_tests_properties(cli_export_schedule_and_shrink PROPERTIES LABELS scenario TIMEOUT 600)
 # Unusable input: exit 2 with one line naming the flag.
 add_test(NAME cli_explore_without_budget_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${HASIM_SCENARIOS}/standard.json 2>&1; test $? -eq 2")
 add_test(NAME cli_bad_shard_exits_2 COMMAND sh -c "${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3 2>&1 | grep -q -- --shard && ${HASIM_BIN} run ${HASIM_SCENARIOS}/standard.json --shard 3/3; test $? -eq 2")
@@ -63,7 +72,7 @@ add_test(NAME cli_unknown_mutant_exits_2 COMMAND sh -c "${HASIM_BIN} explore ${H
 add_test(NAME cli_audit_standard_and_explore WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "${HASIM_BIN} audit scenarios/standard.json --seeds 8 --jobs 2 && ${HASIM_BIN} audit scenarios/explore.json --seeds 3 --jobs 2 && ${HASIM_BIN} audit scenarios/standard.json --seeds 0 2>&1 | grep -q -- --seeds; ${HASIM_BIN} audit scenarios/standard.json --seeds 0 > /dev/null 2>&1; test $? -eq 2")
 set_tests_properties(cli_audit_standard_and_explore PROPERTIES LABELS scenario TIMEOUT 600)
-add_test(NAME cli_help_for_every_command COMMAND sh -c "for c in run replay explore validate audit bench sweep trace-hashes; do ${HASIM_BIN} $c --help > /dev/null || exit 1; done")
+add_test(NAME cli_help_for_every_command COMMAND sh -c "for c in run replay explore validate audit bench sweep trace-hashes shrink; do ${HASIM_BIN} $c --help > /dev/null || exit 1; done")
 
 # Each scenario with a modest seed count: the whole label runs in a few minutes on 2 cores. Pass
 # scenarios exit 0 with no violation; mutant scenarios exit 0 when their expected property broke
