@@ -2,9 +2,12 @@
 // What every checker gets: the run's model events (the trace; nothing else of the run) and the
 // static facts of the scenario it needs to interpret them (which processes are JobManagers of
 // which cluster, where the fault phase ends, the bounds). Checkers never look at live model state.
+#include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +15,11 @@
 #include "sim/trace.hpp"
 
 namespace harness {
+
+// Compare trace strings with "name"sv, not "name": libstdc++'s std::string == const char* compares
+// characters (a memcmp call) before lengths, while a string_view checks the lengths first. The
+// checkers compare each event's category and name with dozens of literals, most of another length.
+using namespace std::string_view_literals;
 
 struct Violation {
   Violation() = default;
@@ -69,19 +77,22 @@ struct CheckContext {
 using Events = std::vector<sim::TraceEvent>;
 
 // Field access that treats a missing field as empty: the trace contract says which are present.
-inline std::string text_field(const sim::TraceEvent& event, std::string_view key) {
+// A reference into the event (or to one shared empty string), not a copy: the checkers read
+// several fields of each of the run's thousands of events, and copying them was most of their cost.
+inline const std::string& text_field(const sim::TraceEvent& event, std::string_view key) {
+  static const std::string empty;
   const std::string* value = event.string_field(key);
-  return value ? *value : std::string();
+  return value ? *value : empty;
 }
 inline std::int64_t int_field_or(const sim::TraceEvent& event, std::string_view key, std::int64_t fallback) {
   const std::int64_t* value = event.int_field(key);
   return value ? *value : fallback;
 }
 inline bool is_flink(const sim::TraceEvent& event, std::string_view name) {
-  return event.category == "flink" && event.name == name;
+  return event.category == "flink"sv && event.name == name;
 }
 inline bool is_proc(const sim::TraceEvent& event, std::string_view name) {
-  return event.category == "proc" && event.name == name;
+  return event.category == "proc"sv && event.name == name;
 }
 
 // The cluster a JobManager process belongs to, or nullptr for other processes.
@@ -101,6 +112,34 @@ struct JobKey {
   auto operator<=>(const JobKey&) const = default;
 };
 inline JobKey job_key(const sim::TraceEvent& event) { return {text_field(event, "cluster"), text_field(event, "job")}; }
+
+// The same name viewed in an event, to look a job up without copying its strings: JobMap below
+// compares it with JobKey in JobKey's own order.
+struct JobRef {
+  std::string_view cluster;
+  std::string_view job;
+};
+inline JobRef job_ref(const sim::TraceEvent& event) { return {text_field(event, "cluster"), text_field(event, "job")}; }
+inline std::strong_ordering operator<=>(const JobKey& key, const JobRef& ref) {
+  if (const auto order = std::string_view(key.cluster) <=> ref.cluster; order != 0) return order;
+  return std::string_view(key.job) <=> ref.job;
+}
+
+// Per-job state; std::less<> lets find() and entry() take a JobRef.
+template <typename Value>
+using JobMap = std::map<JobKey, Value, std::less<>>;
+
+inline JobKey owned(const JobRef& ref) { return {std::string(ref.cluster), std::string(ref.job)}; }
+inline const std::string& owned(const std::string& key) { return key; }
+
+// map[key] that copies the key only when it is new (operator[] copies a JobRef, or a key it
+// finds, every time).
+template <typename Map, typename Key>
+typename Map::mapped_type& entry(Map& map, const Key& key) {
+  auto it = map.lower_bound(key);
+  if (it == map.end() || map.key_comp()(key, it->first)) it = map.emplace_hint(it, owned(key), typename Map::mapped_type());
+  return it->second;
+}
 inline std::string describe(const JobKey& key) {
   return key.cluster.empty() ? key.job : key.cluster + "/" + key.job;
 }

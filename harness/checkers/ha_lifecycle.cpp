@@ -1,8 +1,10 @@
 #include "harness/checkers/ha_lifecycle.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "harness/checkers/commit_order.hpp"
 #include "harness/checkers/job_activity.hpp"
@@ -14,7 +16,7 @@ namespace {
 
 constexpr const char* kProperty = "ha-lifecycle";
 
-bool is_added(const std::string& name) { return name == "checkpoint-added" || name == "job-graph-added"; }
+bool is_added(const std::string& name) { return name == "checkpoint-added"sv || name == "job-graph-added"sv; }
 
 // The store-level deletions of TRACE.md: what each one says is gone.
 struct Deletion {
@@ -22,27 +24,30 @@ struct Deletion {
   bool file = false;
 };
 std::optional<Deletion> deletion_of(const std::string& name) {
-  for (const std::string store : {"checkpoint", "job-graph"}) {
-    if (name == store + "-removed") return Deletion{true, true};
-    if (name == store + "-pointer-deleted") return Deletion{true, false};
-    if (name == store + "-file-discarded") return Deletion{false, true};
-  }
+  if (name == "checkpoint-removed"sv || name == "job-graph-removed"sv) return Deletion{true, true};
+  if (name == "checkpoint-pointer-deleted"sv || name == "job-graph-pointer-deleted"sv) return Deletion{true, false};
+  if (name == "checkpoint-file-discarded"sv || name == "job-graph-file-discarded"sv) return Deletion{false, true};
   return std::nullopt;
 }
 
-// The checkpoint id at the end of a pointer path (%019d), or -1 for anything else.
-std::int64_t checkpoint_id_of(const std::string& pointer) {
+// The checkpoint id at the end of a pointer path (%019d), or -1 for anything else. Ids are the
+// model's int64 checkpoint ids, so 19 digits always fit.
+std::int64_t checkpoint_id_of(std::string_view pointer) {
   const auto slash = pointer.rfind('/');
-  const std::string name = slash == std::string::npos ? pointer : pointer.substr(slash + 1);
+  const std::string_view name = slash == std::string_view::npos ? pointer : pointer.substr(slash + 1);
   if (name.size() != 19 || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) return -1;
-  return std::stoll(name);
+  std::int64_t id = 0;
+  std::from_chars(name.data(), name.data() + name.size(), id);
+  return id;
 }
 
+// The maps only looked up are hashed: they hold every pointer and file of the run, whose paths
+// share a long prefix that a tree would compare again at every level.
 struct HaData {
   std::map<std::string, std::string> live;  // "pointer <path>" / "file <path>" -> what added it
-  std::map<std::string, std::string> added_by;  // the same keys -> the leader session that added it
-  std::map<std::string, std::int64_t> checkpoint_of_file;  // storage path -> checkpoint id
-  std::map<std::string, std::string> pointer_of_file;      // storage path -> its checkpoint pointer
+  std::unordered_map<std::string, std::string> added_by;  // the same keys -> the leader session that added it
+  std::unordered_map<std::string, std::int64_t> checkpoint_of_file;  // storage path -> checkpoint id
+  std::unordered_map<std::string, std::string> pointer_of_file;      // storage path -> its checkpoint pointer
   std::int64_t newest_checkpoint_added = -1;
   // Subsumption is not cleanup: a checkpoint older than one already in the store may go even
   // while the job is suspended (a subsumption under way when leadership was lost finishes).
@@ -58,20 +63,28 @@ class Lifecycle {
 
   void observe(const sim::TraceEvent& event) {
     check_deadlines(event.at);
-    if (event.category == "fs") on_storage(event);
-    if (event.category == "flink" && event.string_field("job")) on_flink(event);
+    if (event.category == "fs"sv) on_storage(event);
+    if (event.category == "flink"sv && changes_ha_data(event.name) && event.string_field("job")) on_flink(event);
     activity_.observe(event);
   }
 
   void finish() { check_deadlines(context_.run_end + sim::nanoseconds(1)); }
 
  private:
+  // Most job events (the TaskManagers' accepts and commits) neither add nor delete HA data.
+  static bool changes_ha_data(const std::string& name) {
+    return is_added(name) || deletion_of(name) || name == "job-cleanup-done"sv;
+  }
+
   void on_flink(const sim::TraceEvent& event) {
     order_.observe(event);
-    if (event.name == "checkpoint-added" && order_.committed_before_removal(event)) return;  // heard late
-    const JobKey key = job_key(event);
-    HaData& data = data_[key];
-    if (event.name == "job-cleanup-done") {
+    const auto deletion = deletion_of(event.name);
+    if (event.name == "checkpoint-added"sv && order_.committed_before_removal(event)) return;  // heard late
+    const JobRef key = job_ref(event);
+    HaData& data = entry(data_, key);
+    const std::string& path = text_field(event, "path");
+    const std::string& file = text_field(event, "file");
+    if (event.name == "job-cleanup-done"sv) {
       data.cleanup_done_at = event.at;
       // The cleanup ends only once the job graph pointer is gone and the job's znode was deleted
       // recursively (AbstractHaServices.internalCleanupJobData): every pointer of the job is gone,
@@ -80,35 +93,38 @@ class Lifecycle {
       std::erase_if(data.live, [](const auto& entry) { return entry.first.rfind("pointer ", 0) == 0; });
     }
     if (is_added(event.name)) {
-      if (event.name == "checkpoint-added") {
-        const std::int64_t id = checkpoint_id_of(text_field(event, "path"));
+      const std::string stored = storage_path(file);
+      if (event.name == "checkpoint-added"sv) {
+        const std::int64_t id = checkpoint_id_of(path);
         data.newest_checkpoint_added = std::max(data.newest_checkpoint_added, id);
-        data.checkpoint_of_file[storage_path(text_field(event, "file"))] = id;
-        data.pointer_of_file[storage_path(text_field(event, "file"))] = text_field(event, "path");
+        data.checkpoint_of_file[stored] = id;
+        data.pointer_of_file[stored] = path;
       }
       const auto track = [&](const std::string& entry) {
         data.live[entry] = event.name;
         data.added_by[entry] = text_field(event, "session_id");
       };
-      if (!text_field(event, "path").empty()) track("pointer " + text_field(event, "path"));
-      if (!text_field(event, "file").empty()) track("file " + storage_path(text_field(event, "file")));
+      if (!path.empty()) track("pointer " + path);
+      if (!file.empty()) track("file " + stored);
       return;
     }
-    const auto deletion = deletion_of(event.name);
     if (!deletion) return;
     const JobState* job = activity_.job(key);
-    const bool subsumption = event.name.rfind("checkpoint-", 0) == 0 && data.superseded(checkpoint_id_of(text_field(event, "path")));
-    if (job && job->suspended() && !subsumption) {
-      report_once(key, event.at, describe(key) + " is suspended but " + event.process + " deleted its HA data (" +
-                                     event.name + " " + text_field(event, "path") + ")");
+    const auto subsumption = [&] {
+      return event.name.rfind("checkpoint-", 0) == 0 && data.superseded(checkpoint_id_of(path));
+    };
+    if (job && job->suspended() && !subsumption()) {
+      const JobKey owner = job_key(event);
+      report_once(owner, event.at, describe(owner) + " is suspended but " + event.process + " deleted its HA data (" +
+                                       event.name + " " + path + ")");
     }
-    if (deletion->pointer) data.live.erase("pointer " + text_field(event, "path"));
-    if (deletion->file) data.live.erase("file " + storage_path(text_field(event, "file")));
+    if (deletion->pointer) data.live.erase("pointer " + path);
+    if (deletion->file) data.live.erase("file " + storage_path(file));
   }
 
   void on_storage(const sim::TraceEvent& event) {
-    const bool gone = event.name == "lose" || (event.name == "delete" && text_field(event, "status") != "unavailable" &&
-                                               text_field(event, "status") != "io_error");
+    const std::string& status = text_field(event, "status");
+    const bool gone = event.name == "lose"sv || (event.name == "delete"sv && status != "unavailable"sv && status != "io_error"sv);
     if (!gone) return;
     const std::string entry = "file " + text_field(event, "path");
     for (auto& [key, data] : data_) {
@@ -116,19 +132,21 @@ class Lifecycle {
       const JobState* job = activity_.job(key);
       const auto checkpoint = data.checkpoint_of_file.find(text_field(event, "path"));
       const bool subsumption = checkpoint != data.checkpoint_of_file.end() && data.superseded(checkpoint->second);
-      if (event.name == "delete" && job && job->suspended() && !subsumption) {
+      if (event.name == "delete"sv && job && job->suspended() && !subsumption) {
         report_once(key, event.at, describe(key) + " is suspended but " + event.process + " deleted " + text_field(event, "path"));
       }
       data.live.erase(entry);
     }
   }
 
+  // Runs before every event: the map lookup waits until a deadline has passed.
   void check_deadlines(sim::Instant now) {
     for (const auto& [key, job] : activity_.jobs()) {
       if (!job.terminal_at) continue;
-      HaData& data = data_[key];
       const sim::Instant deadline = std::max(*job.terminal_at, context_.faults_end) + context_.bounds.cleanup_within;
-      if (data.checked_at || now <= deadline || deadline > context_.run_end) continue;
+      if (now <= deadline || deadline > context_.run_end) continue;
+      HaData& data = data_[key];
+      if (data.checked_at) continue;
       data.checked_at = deadline;
       if (!data.cleanup_done_at) {
         Violation violation = violation_of(key, "A", deadline,
@@ -188,7 +206,7 @@ class Lifecycle {
   PointerCommitOrder order_;
   JobActivity activity_;
   std::vector<Violation>& out_;
-  std::map<JobKey, HaData> data_;
+  JobMap<HaData> data_;
   std::set<JobKey> reported_;
 };
 

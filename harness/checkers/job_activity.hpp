@@ -43,8 +43,9 @@ class JobActivity {
   // Call for every event, in trace order. Returns the job the event changed, if any.
   void observe(const sim::TraceEvent& event);
 
-  const std::map<JobKey, JobState>& jobs() const { return jobs_; }
+  const JobMap<JobState>& jobs() const { return jobs_; }
   const JobState* job(const JobKey& key) const;
+  const JobState* job(const JobRef& key) const;
   // `term` is a process name, or "<process> <session_id>" as in JobState's sets.
   bool paused(const std::string& term) const { return paused_.count(term.substr(0, term.find(' '))) != 0; }
   // When the term's JobManager last resumed from a pause (nullopt: never, or crashed or paused since).
@@ -54,11 +55,11 @@ class JobActivity {
 
  private:
   void on_jobmanager_crash(const std::string& process, sim::Instant at);
-  void note_running(const JobKey& key, sim::Instant at);
+  static void note_running(std::vector<RunningPoint>& history, const JobState& job, sim::Instant at);
 
   const CheckContext& context_;
-  std::map<JobKey, JobState> jobs_;
-  std::map<JobKey, std::vector<RunningPoint>> history_;
+  JobMap<JobState> jobs_;
+  JobMap<std::vector<RunningPoint>> history_;
   std::set<std::string> paused_;
   std::map<std::string, sim::Instant> resumed_;  // JobManager -> its latest resume
 };

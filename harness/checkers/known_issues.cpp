@@ -45,12 +45,12 @@ class HasimG4 {
   }
 
   bool explains(const Violation& violation) const {
-    if (violation.property == "no-lost-checkpoint" && violation.clause == "D") {
+    if (violation.property == "no-lost-checkpoint"sv && violation.clause == "D"sv) {
       const auto it = resurrected_.find(violation.path);
       return it != resurrected_.end() && it->second <= violation.at;
     }
-    const bool not_running = (violation.property == "no-lost-job" && violation.clause == "A") ||
-                             (violation.property == "liveness" && violation.clause == "B");
+    const bool not_running = (violation.property == "no-lost-job"sv && violation.clause == "A"sv) ||
+                             (violation.property == "liveness"sv && violation.clause == "B"sv);
     if (!not_running) return false;
     const auto it = recoveries_.find({violation.cluster, violation.job});
     if (it == recoveries_.end()) return false;
@@ -90,7 +90,7 @@ class ShutdownOnce {
   }
 
   bool explains(const Violation& violation) const {
-    return violation.property == "ha-lifecycle" && violation.clause == "A" && failed_after_terminal_.count(violation.path);
+    return violation.property == "ha-lifecycle"sv && violation.clause == "A"sv && failed_after_terminal_.count(violation.path);
   }
 
  private:
@@ -107,7 +107,7 @@ class UnreadHandle {
     }
   }
   bool explains(const Violation& violation) const {
-    return violation.property == "ha-lifecycle" && violation.clause == "A" && unread_.count(violation.path);
+    return violation.property == "ha-lifecycle"sv && violation.clause == "A"sv && unread_.count(violation.path);
   }
 
  private:
@@ -133,7 +133,7 @@ class LateDirtyResult {
 
   // no-lost-job C of a term that recovered the job before another term's entry landed.
   bool explains(const Violation& violation) const {
-    if (violation.property != "no-lost-job" || violation.clause != "C") return false;
+    if (violation.property != "no-lost-job"sv || violation.clause != "C"sv) return false;
     const JobKey key{violation.cluster, violation.job};
     const auto terminal = terminal_.find(key);
     const auto recovered = recovered_.find(key);
@@ -176,7 +176,7 @@ class LateJobGraph {
   }
 
   bool explains(const Violation& violation) const {
-    if (violation.property != "no-lost-job" || violation.clause != "C") return false;
+    if (violation.property != "no-lost-job"sv || violation.clause != "C"sv) return false;
     const auto found = resurrected_.find({violation.cluster, violation.job});
     return found != resurrected_.end() && found->second <= violation.at;
   }
@@ -197,7 +197,8 @@ class LateCheckpoint {
     std::set<std::pair<std::string, std::string>> revoked;  // (cluster, leader session)
     std::map<JobKey, std::vector<std::pair<sim::Instant, std::string>>> recovered;  // job -> (when, session)
     for (const auto& event : events) {
-      const std::string session = text_field(event, "session_id");
+      if (event.category != "flink"sv) continue;
+      const std::string& session = text_field(event, "session_id");
       if (is_flink(event, "revoke")) revoked.insert({text_field(event, "cluster"), session});
       if (is_flink(event, "job-recovered")) recovered[job_key(event)].push_back({event.at, session});
       if (!is_flink(event, "checkpoint-added") || !revoked.count({text_field(event, "cluster"), session})) continue;
@@ -210,7 +211,7 @@ class LateCheckpoint {
   }
 
   bool explains(const Violation& violation) const {
-    return violation.property == "ha-lifecycle" && violation.clause == "A" && late_.count(violation.path);
+    return violation.property == "ha-lifecycle"sv && violation.clause == "A"sv && late_.count(violation.path);
   }
 
  private:

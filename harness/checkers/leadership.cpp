@@ -96,9 +96,9 @@ std::vector<BeliefInterval> running_belief_intervals(const std::vector<BeliefInt
   std::map<std::string, std::vector<std::pair<sim::Instant, sim::Instant>>> pauses;  // JobManager -> [from, to)
   std::map<std::string, sim::Instant> paused_since;
   for (const auto& event : events) {
-    if (event.category != "proc" || !cluster_of_jobmanager(context, event.process)) continue;
-    if (event.name == "pause") paused_since.emplace(event.process, event.at);
-    if (event.name != "resume" && event.name != "crash") continue;
+    if (event.category != "proc"sv || !cluster_of_jobmanager(context, event.process)) continue;
+    if (event.name == "pause"sv) paused_since.emplace(event.process, event.at);
+    if (event.name != "resume"sv && event.name != "crash"sv) continue;
     const auto since = paused_since.find(event.process);
     if (since == paused_since.end()) continue;
     pauses[event.process].emplace_back(since->second, event.at);
@@ -164,14 +164,15 @@ std::vector<sim::Duration> failover_times(const Events& events, const CheckConte
     state.lost_by_pause = by_pause;
   };
   for (const auto& event : events) {
-    if (event.category == "flink") {
-      ClusterFailover& state = clusters[text_field(event, "cluster")];
-      if (event.name == "grant") state.believers[event.process] = {text_field(event, "session_id"), event.at};
-      if (event.name == "revoke" && state.believers.count(event.process)) {
+    if (event.category == "flink"sv) {
+      if (event.name != "grant"sv && event.name != "revoke"sv && event.name != "confirm"sv) continue;
+      ClusterFailover& state = entry(clusters, text_field(event, "cluster"));
+      if (event.name == "grant"sv) state.believers[event.process] = {text_field(event, "session_id"), event.at};
+      if (event.name == "revoke"sv && state.believers.count(event.process)) {
         begin_loss(state, event, false);
         state.believers.erase(event.process);
       }
-      if (event.name == "confirm" && text_field(event, "component") == "dispatcher") {
+      if (event.name == "confirm"sv && text_field(event, "component") == "dispatcher"sv) {
         state.confirmed_session = text_field(event, "session_id");
         state.confirmed_at = event.at;
         if (state.lost_at) times.push_back(event.at - *state.lost_at);
@@ -179,16 +180,16 @@ std::vector<sim::Duration> failover_times(const Events& events, const CheckConte
       }
       continue;
     }
-    const ClusterFacts* cluster = event.category == "proc" ? cluster_of_jobmanager(context, event.process) : nullptr;
+    const ClusterFacts* cluster = event.category == "proc"sv ? cluster_of_jobmanager(context, event.process) : nullptr;
     if (!cluster) continue;
     ClusterFailover& state = clusters[cluster->trace_name];
     const bool believes = state.believers.count(event.process) != 0;
-    if (event.name == "crash") {
+    if (event.name == "crash"sv) {
       if (believes) begin_loss(state, event, false);
       state.believers.erase(event.process);
-    } else if (event.name == "pause" && believes) {
+    } else if (event.name == "pause"sv && believes) {
       begin_loss(state, event, true);
-    } else if (event.name == "resume" && believes && state.lost_at && state.lost_by_pause &&
+    } else if (event.name == "resume"sv && believes && state.lost_at && state.lost_by_pause &&
                state.lost_jobmanager == event.process) {
       state.lost_at.reset();  // it came back still leading before anyone replaced it
     }

@@ -11,17 +11,17 @@ namespace {
 
 constexpr const char* kProperty = "liveness";
 
-void check_leader(const Events& events, const CheckContext& context, std::vector<Violation>& out) {
+void check_leader(const Events& events, const CheckContext& context, const std::vector<BeliefInterval>& intervals,
+                  std::vector<Violation>& out) {
   const sim::Instant deadline = context.faults_end + context.bounds.leader_within;
   if (deadline > context.run_end) return;
   std::set<std::pair<std::string, std::string>> confirmed;  // (cluster, session) with a dispatcher confirm
   for (const auto& event : events) {
     if (event.at > deadline) break;
-    if (is_flink(event, "confirm") && text_field(event, "component") == "dispatcher") {
+    if (is_flink(event, "confirm") && text_field(event, "component") == "dispatcher"sv) {
       confirmed.insert({text_field(event, "cluster"), text_field(event, "session_id")});
     }
   }
-  const auto intervals = believed_leader_intervals(events, context);
   for (const auto& cluster : context.clusters) {
     const bool led = std::any_of(intervals.begin(), intervals.end(), [&](const BeliefInterval& interval) {
       return interval.cluster == cluster.trace_name && interval.from <= deadline &&
@@ -45,20 +45,23 @@ bool checkpointing(const CheckContext& context, const std::string& cluster) {
   return false;
 }
 
-void check_checkpoints(const Events& events, const CheckContext& context, std::vector<Violation>& out) {
+void check_checkpoints(const Events& events, const CheckContext& context, const std::vector<BeliefInterval>& intervals,
+                       std::vector<Violation>& out) {
   struct Job {
     std::optional<sim::Instant> acknowledged_at, terminal_at;
     std::vector<sim::Instant> commits;
   };
-  std::map<JobKey, Job> jobs;
+  JobMap<Job> jobs;
   for (const auto& event : events) {
-    if (event.category != "flink" || !event.string_field("job")) continue;
-    Job& job = jobs[job_key(event)];
-    if (event.name == "job-submit-acked" && !job.acknowledged_at) job.acknowledged_at = event.at;
-    if ((event.name == "job-terminal" || event.name == "job-cleanup-resumed") && !job.terminal_at) job.terminal_at = event.at;
-    if (event.name == "checkpoint-completed") job.commits.push_back(event.at);
+    if (event.category != "flink"sv) continue;
+    const bool counted = event.name == "job-submit-acked"sv || event.name == "job-terminal"sv ||
+                         event.name == "job-cleanup-resumed"sv || event.name == "checkpoint-completed"sv;
+    if (!counted || !event.string_field("job")) continue;
+    Job& job = entry(jobs, job_ref(event));
+    if (event.name == "job-submit-acked"sv && !job.acknowledged_at) job.acknowledged_at = event.at;
+    if ((event.name == "job-terminal"sv || event.name == "job-cleanup-resumed"sv) && !job.terminal_at) job.terminal_at = event.at;
+    if (event.name == "checkpoint-completed"sv) job.commits.push_back(event.at);
   }
-  const auto intervals = believed_leader_intervals(events, context);
   for (const auto& [key, job] : jobs) {
     if (!job.acknowledged_at || !checkpointing(context, key.cluster)) continue;
     const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
@@ -82,8 +85,9 @@ void check_checkpoints(const Events& events, const CheckContext& context, std::v
 
 std::vector<Violation> check_liveness(const Events& events, const CheckContext& context) {
   std::vector<Violation> out;
-  check_leader(events, context, out);
-  check_checkpoints(events, context, out);
+  const auto intervals = believed_leader_intervals(events, context);
+  check_leader(events, context, intervals, out);
+  check_checkpoints(events, context, intervals, out);
   return out;
 }
 

@@ -2,7 +2,8 @@
 
 #include <map>
 #include <optional>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "harness/checkers/commit_order.hpp"
 #include "harness/checkers/resurrected_pointer.hpp"
@@ -24,7 +25,7 @@ struct JobCheckpoints {
   std::string highest_committed_session;
   std::optional<Committed> latest;  // guarded until superseded
   std::int64_t newest_added = 0;     // the highest checkpoint id any checkpoint-added named
-  std::map<std::string, std::string> pointer_of_file;  // from checkpoint-added
+  std::unordered_map<std::string, std::string> pointer_of_file;  // from checkpoint-added
   bool terminal = false;
 };
 
@@ -35,10 +36,11 @@ struct JobCheckpoints {
 class Supersession {
  public:
   void observe(const sim::TraceEvent& event) {
-    const std::string cluster = text_field(event, "cluster");
-    const std::string session = text_field(event, "session_id");
-    if (event.name == "grant") grant_order_[cluster].try_emplace(session, static_cast<std::int64_t>(grant_order_[cluster].size()));
-    if (event.name != "confirm") return;
+    if (event.name != "grant"sv && event.name != "confirm"sv) return;
+    const std::string& cluster = text_field(event, "cluster");
+    const std::string& session = text_field(event, "session_id");
+    if (event.name == "grant"sv) grant_order_[cluster].try_emplace(session, static_cast<std::int64_t>(grant_order_[cluster].size()));
+    if (event.name != "confirm"sv) return;
     const auto order = order_of(cluster, session);
     if (!order) return;
     auto& newest = newest_confirmed_[{cluster, text_field(event, "component")}];
@@ -46,7 +48,7 @@ class Supersession {
   }
 
   bool superseded(const sim::TraceEvent& event) const {
-    const std::string cluster = text_field(event, "cluster");
+    const std::string& cluster = text_field(event, "cluster");
     const auto order = order_of(cluster, text_field(event, "session_id"));
     const auto newest = newest_confirmed_.find({cluster, "job-" + text_field(event, "job")});
     return order && newest != newest_confirmed_.end() && newest->second > *order;
@@ -67,44 +69,46 @@ class Supersession {
 class LatestCheckpointGuard {
  public:
   void observe(const sim::TraceEvent& event, std::vector<Violation>& out) {
-    if (event.category == "fs") return observe_storage(event, out);
-    if (event.category != "flink") return;
+    if (event.category == "fs"sv) return observe_storage(event, out);
+    if (event.category != "flink"sv) return;
     order_.observe(event);
     supersession_.observe(event);
-    JobCheckpoints& job = jobs_[job_key(event)];
-    if (event.name == "checkpoint-added" && order_.committed_before_removal(event)) return;  // heard late
-    if (event.name == "checkpoint-added") {
+    if (!judged(event.name)) return;
+    JobCheckpoints& job = entry(jobs_, job_ref(event));
+    if (event.name == "checkpoint-added"sv && order_.committed_before_removal(event)) return;  // heard late
+    if (event.name == "checkpoint-added"sv) {
       check_recreated(event, out);
-      listed_[text_field(event, "path")] = event;
-      job.pointer_of_file[storage_path(text_field(event, "file"))] = text_field(event, "path");
+      const std::string& path = text_field(event, "path");
+      listed_[path] = &event;
+      job.pointer_of_file[storage_path(text_field(event, "file"))] = path;
       // The store subsumes older checkpoints as soon as a newer one is in it, before the
       // coordinator reports the newer one complete (addCheckpointAndSubsumeOldestOne).
-      const std::int64_t added_id = checkpoint_id_of_pointer(text_field(event, "path"));
+      const std::int64_t added_id = checkpoint_id_of_pointer(path);
       job.newest_added = std::max(job.newest_added, added_id);
       if (job.latest && added_id > job.latest->id) job.latest.reset();
-    } else if (event.name == "checkpoint-completed") {
+    } else if (event.name == "checkpoint-completed"sv) {
       on_committed(event, job);
-    } else if (event.name == "job-terminal") {
+    } else if (event.name == "job-terminal"sv) {
       job.terminal = true;
-    } else if (event.name == "job-restored") {
+    } else if (event.name == "job-restored"sv) {
       check_restore(event, job, out);
-    } else if (event.name == "checkpoint-removed" || event.name == "checkpoint-pointer-deleted" ||
-               event.name == "checkpoint-file-discarded") {
-      if (event.name != "checkpoint-pointer-deleted") removal_discarded_.insert(text_field(event, "path"));
-      if (event.name != "checkpoint-removed") gone_files_.insert(storage_path(text_field(event, "file")));
+    } else if (is_removal(event.name)) {
+      if (event.name != "checkpoint-pointer-deleted"sv) removal_discarded_.insert(text_field(event, "path"));
+      if (event.name != "checkpoint-removed"sv) gone_files_.insert(storage_path(text_field(event, "file")));
       // A pointer whose removal got as far as the file has lost its `locks` child first: a store
       // recovery takes it for marked for deletion and skips it (ZooKeeperStateHandleStore.getAndLock
       // cannot create the lock: NoNode), so it is no longer listed.
       listed_.erase(text_field(event, "path"));
       check_removal(event, job, out);
-    } else if (event.name == "checkpoint-read-missing-file") {
+    } else if (event.name == "checkpoint-read-missing-file"sv) {
       check_missing_file(event, out);
     }
   }
 
   // D, at the end of the run: every pointer the store still lists names a file that exists.
   void check_listed_at_end(sim::Instant run_end, std::vector<Violation>& out) {
-    for (const auto& [path, added] : listed_) {
+    for (const auto& [path, added_event] : listed_) {
+      const sim::TraceEvent& added = *added_event;
       const std::string file = storage_path(text_field(added, "file"));
       if (!gone_files_.count(file) || lost_files_.count(file) || reported_.count(path + "#recreated")) continue;
       Violation violation{kProperty, run_end,
@@ -117,6 +121,16 @@ class LatestCheckpointGuard {
   }
 
  private:
+  static bool is_removal(const std::string& name) {
+    return name == "checkpoint-removed"sv || name == "checkpoint-pointer-deleted"sv || name == "checkpoint-file-discarded"sv;
+  }
+  // The events observe() judges; the rest (most of them: the TaskManagers' accepts and commits)
+  // only feed the commit order and the supersession.
+  static bool judged(const std::string& name) {
+    return name == "checkpoint-added"sv || name == "checkpoint-completed"sv || name == "job-terminal"sv ||
+           name == "job-restored"sv || is_removal(name) || name == "checkpoint-read-missing-file"sv;
+  }
+
   PointerCommitOrder order_;
   Supersession supersession_;
   static void fill(Violation& violation, const sim::TraceEvent& event, const char* clause) {
@@ -131,7 +145,7 @@ class LatestCheckpointGuard {
   // D: checkpoint ids are never reused, so a pointer created at a path whose file a removal has
   // discarded is a retry of an old addAndLock that resurrects a removed checkpoint.
   void check_recreated(const sim::TraceEvent& event, std::vector<Violation>& out) {
-    const std::string path = text_field(event, "path");
+    const std::string& path = text_field(event, "path");
     if (!removal_discarded_.count(path) || !reported_.insert(path + "#recreated").second) return;
     Violation violation{kProperty, event.at,
                         describe(job_key(event)) + ": " + event.process + " created checkpoint pointer " + path +
@@ -175,16 +189,16 @@ class LatestCheckpointGuard {
   void check_removal(const sim::TraceEvent& event, const JobCheckpoints& job, std::vector<Violation>& out) {
     if (!job.latest || job.terminal) return;
     const std::string file = storage_path(text_field(event, "file"));
-    const std::string path = text_field(event, "path");
+    const std::string& path = text_field(event, "path");
     const bool names_file = !file.empty() && file == job.latest->file;
-    const bool names_pointer = !path.empty() && path == job.latest->pointer && event.name != "checkpoint-file-discarded";
+    const bool names_pointer = !path.empty() && path == job.latest->pointer && event.name != "checkpoint-file-discarded"sv;
     if (!names_file && !names_pointer) return;
     report(event, job, names_file ? "its file" : "its pointer", out);
   }
 
   // C: the pointer is still in the store (recovery read it) but its file is gone.
   void check_missing_file(const sim::TraceEvent& event, std::vector<Violation>& out) {
-    const std::string path = text_field(event, "path");
+    const std::string& path = text_field(event, "path");
     const std::string file = storage_path(text_field(event, "file"));
     if (removal_discarded_.count(path) || lost_files_.count(file)) return;
     if (!reported_.insert(path + "#missing").second) return;
@@ -197,9 +211,9 @@ class LatestCheckpointGuard {
   }
 
   void observe_storage(const sim::TraceEvent& event, std::vector<Violation>& out) {
-    if (event.name == "lose") lost_files_.insert(text_field(event, "path"));
-    if (event.name != "delete" || text_field(event, "status") != "ok") return;
-    const std::string path = text_field(event, "path");
+    if (event.name == "lose"sv) lost_files_.insert(text_field(event, "path"));
+    if (event.name != "delete"sv || text_field(event, "status") != "ok"sv) return;
+    const std::string& path = text_field(event, "path");
     gone_files_.insert(path);
     for (const auto& [key, job] : jobs_) {
       if (job.latest && !job.terminal && job.latest->file == path) report(event, job, "its file", out);
@@ -219,12 +233,15 @@ class LatestCheckpointGuard {
     out.push_back(std::move(violation));
   }
 
-  std::map<JobKey, JobCheckpoints> jobs_;
-  std::set<std::string> reported_;
-  std::set<std::string> removal_discarded_;  // pointer paths whose removal discarded the file
-  std::set<std::string> lost_files_;         // storage paths lost by an injected fault
-  std::set<std::string> gone_files_;         // storage paths discarded or deleted
-  std::map<std::string, sim::TraceEvent> listed_;  // pointer path -> the checkpoint-added that listed it
+  JobMap<JobCheckpoints> jobs_;
+  // Hashed: only asked for membership, and the paths share a long prefix that a tree would compare
+  // again at every level.
+  std::unordered_set<std::string> reported_;
+  std::unordered_set<std::string> removal_discarded_;  // pointer paths whose removal discarded the file
+  std::unordered_set<std::string> lost_files_;         // storage paths lost by an injected fault
+  std::unordered_set<std::string> gone_files_;         // storage paths discarded or deleted
+  // pointer path -> the checkpoint-added that listed it (the events outlive the guard)
+  std::map<std::string, const sim::TraceEvent*> listed_;
 };
 
 }  // namespace

@@ -44,10 +44,10 @@ bool stopped_by_pause(const JobActivity& before, const CheckContext& context, co
 class SessionExpiries {
  public:
   void observe(const sim::TraceEvent& event) {
-    if (event.category == "curator" && (event.name == "CONNECTED" || event.name == "RECONNECTED" || event.name == "LOST")) {
+    if (event.category == "curator"sv && (event.name == "CONNECTED"sv || event.name == "RECONNECTED"sv || event.name == "LOST"sv)) {
       session_of_[event.process] = int_field_or(event, "session", 0);
     }
-    if (event.category == "zk" && event.name == "session-expired") {
+    if (event.category == "zk"sv && event.name == "session-expired"sv) {
       expired_at_[int_field_or(event, "session", 0)].push_back(event.at);
     }
   }

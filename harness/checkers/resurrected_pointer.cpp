@@ -1,6 +1,8 @@
 #include "harness/checkers/resurrected_pointer.hpp"
 
+#include <charconv>
 #include <map>
+#include <string_view>
 #include <tuple>
 
 #include "harness/checkers/commit_order.hpp"
@@ -8,9 +10,11 @@
 namespace harness {
 
 std::int64_t checkpoint_id_of_pointer(const std::string& path) {
-  const std::string last = path.substr(path.rfind('/') + 1);
-  if (last.empty() || last.find_first_not_of("0123456789") != std::string::npos || last.size() > 19) return -1;
-  return std::stoll(last);
+  const std::string_view last = std::string_view(path).substr(path.rfind('/') + 1);  // a view: no copy per pointer
+  if (last.empty() || last.find_first_not_of("0123456789") != std::string_view::npos || last.size() > 19) return -1;
+  std::int64_t id = 0;  // the model's int64 checkpoint ids: 19 digits always fit
+  std::from_chars(last.data(), last.data() + last.size(), id);
+  return id;
 }
 
 std::vector<ResurrectedPointer> resurrected_pointers(const Events& events, const CheckContext& context) {
@@ -22,17 +26,17 @@ std::vector<ResurrectedPointer> resurrected_pointers(const Events& events, const
   PointerCommitOrder order;
   for (const auto& event : events) {
     order.observe(event);
-    if (event.category == "curator" && (event.name == "CONNECTED" || event.name == "RECONNECTED") &&
+    if (event.category == "curator"sv && (event.name == "CONNECTED"sv || event.name == "RECONNECTED"sv) &&
         cluster_of_jobmanager(context, event.process)) {
       curator_session[event.process] = int_field_or(event, "session", 0);
     }
-    if (event.category != "flink") continue;
-    if (event.name == "checkpoint-triggered") {
+    if (event.category != "flink"sv) continue;
+    if (event.name == "checkpoint-triggered"sv) {
       session_at_trigger[{event.process, job_key(event), int_field_or(event, "checkpoint_id", -1)}] =
           curator_session[event.process];
-    } else if (event.name == "checkpoint-file-discarded" || event.name == "checkpoint-removed") {
+    } else if (event.name == "checkpoint-file-discarded"sv || event.name == "checkpoint-removed"sv) {
       discarded.emplace(text_field(event, "path"), event.at);
-    } else if (event.name == "checkpoint-added" && !order.committed_before_removal(event)) {
+    } else if (event.name == "checkpoint-added"sv && !order.committed_before_removal(event)) {
       const std::string path = text_field(event, "path");
       const auto removal = discarded.find(path);
       if (removal == discarded.end()) continue;

@@ -29,11 +29,16 @@ class ZooKeeperChoice {
     if (event.at != current_) settle(out);
     current_ = event.at;
     if (!is_flink(event, "zk-leader")) return;
-    const std::string cluster = text_field(event, "cluster");
+    const std::string& cluster = text_field(event, "cluster");
     choice_[namespace_of(context_, cluster)][cluster] = text_field(event, "jm");
+    changed_ = true;
   }
 
   void settle(std::vector<Violation>& out) {
+    // Time moves on at nearly every event, and the choices rarely change: judging them again
+    // unchanged would find what the last settle found (already reported, or fine).
+    if (!changed_) return;
+    changed_ = false;
     for (const auto& [zk_namespace, by_cluster] : choice_) {
       std::set<std::string> leaders;
       for (const auto& [cluster, jm] : by_cluster) {
@@ -52,6 +57,7 @@ class ZooKeeperChoice {
  private:
   const CheckContext& context_;
   sim::Instant current_{};
+  bool changed_ = false;  // a zk-leader since the last settle
   std::map<std::string, std::map<std::string, std::string>> choice_;  // namespace -> cluster -> jm
   std::set<std::string> reported_;
 };
@@ -61,11 +67,11 @@ class ZooKeeperChoice {
 // JobMaster whose JobMasterId it currently knows (JobLeaderService), so once a newer session of
 // the job is confirmed, an older session's TaskManager effect is a second leader's effect.
 bool is_taskmanager_effect(const sim::TraceEvent& event) {
-  if (event.category != "flink") return false;
-  if (event.name == "tm-commit") return true;
-  if (event.name != "tm-accept") return false;
-  const std::string what = text_field(event, "what");
-  return what == "deploy" || what == "notify";
+  if (event.category != "flink"sv) return false;
+  if (event.name == "tm-commit"sv) return true;
+  if (event.name != "tm-accept"sv) return false;
+  const std::string& what = text_field(event, "what");
+  return what == "deploy"sv || what == "notify"sv;
 }
 
 // Effects on the ZooKeeper stores. Flink does not fence these across processes: the stores check
@@ -74,15 +80,21 @@ bool is_taskmanager_effect(const sim::TraceEvent& event) {
 // process they are ordered: since FLINK-11400 a JobManagerRunner starts its new JobMaster only
 // after the previous one has stopped (and the Dispatcher likewise its successor).
 bool is_store_effect(const sim::TraceEvent& event) {
-  return event.category == "flink" && (event.name == "checkpoint-added" || event.name == "job-graph-added" ||
-                                       event.name == "checkpoint-completed");
+  return event.category == "flink"sv && (event.name == "checkpoint-added"sv || event.name == "job-graph-added"sv ||
+                                       event.name == "checkpoint-completed"sv);
 }
 
 // The component whose confirmations judge an effect (model/flink/TRACE.md, "Notes for the
 // checkers"): a job's effects by its JobManagerRunner `job-<id>`, job graphs by the Dispatcher.
-std::string judging_component(const sim::TraceEvent& event) {
-  if (event.name == "job-graph-added") return "dispatcher";
-  return "job-" + text_field(event, "job");
+// Written into `component`, a buffer kept across events: most events are such effects, and a
+// fresh string for each was an allocation each.
+void judging_component(const sim::TraceEvent& event, std::string& component) {
+  if (event.name == "job-graph-added"sv) {
+    component = "dispatcher";
+    return;
+  }
+  component = "job-";
+  component += text_field(event, "job");
 }
 
 // Clause B: once a newer leader session of a component has been confirmed, no TaskManager effect
@@ -91,32 +103,35 @@ std::string judging_component(const sim::TraceEvent& event) {
 class Fencing {
  public:
   void observe(const sim::TraceEvent& event, std::vector<Violation>& out) {
-    if (event.category != "flink") return;
-    const std::string cluster = text_field(event, "cluster");
-    const std::string session = text_field(event, "session_id");
-    ClusterSessions& sessions = clusters_[cluster];
-    if (event.name == "grant" && !sessions.order.count(session)) {
-      sessions.order[session] = static_cast<std::int64_t>(sessions.by_order.size());
+    if (event.category != "flink"sv) return;
+    const bool taskmanager_effect = is_taskmanager_effect(event);
+    if (event.name != "grant"sv && event.name != "confirm"sv && !taskmanager_effect && !is_store_effect(event)) return;
+    const std::string& cluster = text_field(event, "cluster");
+    const std::string& session = text_field(event, "session_id");
+    ClusterSessions& sessions = entry(clusters_, cluster);
+    const auto order = sessions.order.find(session);
+    if (event.name == "grant"sv && order == sessions.order.end()) {
+      sessions.order.emplace(session, static_cast<std::int64_t>(sessions.by_order.size()));
       sessions.by_order.push_back(session);
       return;
     }
-    if (event.name == "confirm" && sessions.order.count(session)) {
-      const std::string component = text_field(event, "component");
-      raise(sessions.newest_confirmed[component], sessions.order[session]);
-      raise(sessions.newest_confirmed_by[event.process][component], sessions.order[session]);
+    if (event.name == "confirm"sv && order != sessions.order.end()) {
+      const std::string& component = text_field(event, "component");
+      raise(sessions.newest_confirmed[component], order->second);
+      raise(sessions.newest_confirmed_by[event.process][component], order->second);
       return;
     }
-    const bool taskmanager_effect = is_taskmanager_effect(event);
-    if (!(taskmanager_effect || is_store_effect(event)) || !sessions.order.count(session)) return;
-    const std::string component = judging_component(event);
-    const std::optional<std::int64_t> newest = taskmanager_effect ? sessions.newest_confirmed[component]
-                                                                   : sessions.newest_confirmed_by[event.process][component];
-    if (!newest || *newest <= sessions.order[session]) return;
+    if (!(taskmanager_effect || is_store_effect(event)) || order == sessions.order.end()) return;
+    judging_component(event, component_);
+    const std::optional<std::int64_t> newest =
+        taskmanager_effect ? newest_of(sessions.newest_confirmed, component_)
+                           : newest_of(sessions.newest_confirmed_by, event.process, component_);
+    if (!newest || *newest <= order->second) return;
     if (!reported_sessions_.insert(cluster + "/" + session).second) return;  // one per stale session is enough
     const std::string& newer = sessions.by_order[static_cast<std::size_t>(*newest)];
     Violation violation{kProperty, event.at,
                         event.name + " by " + event.process + " for session " + session + " accepted after a newer " +
-                            component + " leader session " + newer + " was confirmed" +
+                            component_ + " leader session " + newer + " was confirmed" +
                             (taskmanager_effect ? "" : " in the same JobManager process") + job_suffix(event)};
     violation.clause = "B";
     violation.cluster = cluster;
@@ -129,21 +144,33 @@ class Fencing {
   }
 
  private:
+  using NewestConfirmed = std::map<std::string, std::optional<std::int64_t>>;  // component -> newest order
   struct ClusterSessions {
     std::map<std::string, std::int64_t> order;  // session -> grant order
     std::vector<std::string> by_order;
-    std::map<std::string, std::optional<std::int64_t>> newest_confirmed;  // component -> newest order
-    std::map<std::string, std::map<std::string, std::optional<std::int64_t>>> newest_confirmed_by;  // process -> ...
+    NewestConfirmed newest_confirmed;
+    std::map<std::string, NewestConfirmed> newest_confirmed_by;  // process -> ...
   };
   static void raise(std::optional<std::int64_t>& newest, std::int64_t order) {
     newest = std::max(newest.value_or(order), order);
   }
+  // A component never confirmed has no newest session (read without adding it to the map).
+  static std::optional<std::int64_t> newest_of(const NewestConfirmed& newest, const std::string& component) {
+    const auto found = newest.find(component);
+    return found == newest.end() ? std::nullopt : found->second;
+  }
+  static std::optional<std::int64_t> newest_of(const std::map<std::string, NewestConfirmed>& by_process,
+                                               const std::string& process, const std::string& component) {
+    const auto found = by_process.find(process);
+    return found == by_process.end() ? std::nullopt : newest_of(found->second, component);
+  }
   static std::string job_suffix(const sim::TraceEvent& event) {
-    const std::string job = text_field(event, "job");
+    const std::string& job = text_field(event, "job");
     return job.empty() ? "" : " (job " + job + ")";
   }
   std::map<std::string, ClusterSessions> clusters_;
   std::set<std::string> reported_sessions_;
+  std::string component_;  // judging_component's buffer
 };
 
 }  // namespace

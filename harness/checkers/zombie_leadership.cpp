@@ -7,7 +7,14 @@ namespace harness {
 namespace {
 
 bool is_curator(const sim::TraceEvent& event, std::string_view name) {
-  return event.category == "curator" && event.name == name;
+  return event.category == "curator"sv && event.name == name;
+}
+
+// The events that move a latch view below; most of the trace (storage, the TaskManagers) does not.
+bool moves_latch_view(const sim::TraceEvent& event) {
+  if (event.category == "curator"sv) return true;
+  if (event.category == "proc"sv) return event.name == "crash"sv || event.name == "boot"sv;
+  return is_flink(event, "grant");
 }
 
 // One JobManager process's view: its current ZooKeeper session and where its latch nodes came from.
@@ -23,6 +30,7 @@ std::vector<ZombieGrant> zombie_grants(const Events& events, const CheckContext&
   std::map<std::string, LatchView> views;
   std::vector<ZombieGrant> grants;
   for (const auto& event : events) {
+    if (!moves_latch_view(event)) continue;
     const ClusterFacts* cluster = cluster_of_jobmanager(context, event.process);
     if (!cluster) continue;
     LatchView& view = views[event.process];
