@@ -11,9 +11,11 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/clock.hpp"
@@ -72,6 +74,13 @@ class Simulation {
 
   // Model-level trace record, stamped with the current instant.
   void record(std::string category, std::string name, ProcessId process, std::vector<TraceField> fields = {});
+
+  // A "sometimes" probe: counts that the run reached a rare state named `name` (FoundationDB's
+  // CodeProbe). Only counts: it records nothing in the trace, draws no randomness and schedules
+  // nothing, so marking a state can never change the run or its trace hash.
+  void probe(std::string_view name);
+  // Hits per probe name in this run; a name never hit is absent.
+  const std::map<std::string, std::uint64_t, std::less<>>& probe_hits() const { return probe_hits_; }
 
   // --- processes ---
   ProcessId add_process(std::string name, ProcessHooks hooks);
@@ -201,6 +210,8 @@ class Simulation {
   std::vector<CallbackRecord> callbacks_;
   std::vector<std::uint32_t> callbacks_free_;
   std::vector<std::function<void(ProcessId)>> crash_listeners_;
+
+  std::map<std::string, std::uint64_t, std::less<>> probe_hits_;
 
   std::exception_ptr failure_;
   bool stop_requested_ = false;

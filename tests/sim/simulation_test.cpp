@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -318,3 +319,46 @@ TEST(SimulationLifecycle, ThousandsOfRunsBackToBackDoNotGrowMemory) {
 }
 
 }  // namespace
+
+namespace {
+
+// A small workload of fibers, model records and random draws; `probes` marks states along the way.
+std::uint64_t probed_workload_hash(bool probes, std::map<std::string, std::uint64_t, std::less<>>* hits = nullptr) {
+  sim::Simulation s{sim::SimConfig{42, {}}};
+  const auto p = s.add_process("p", sim::ProcessHooks{[&s, probes](sim::ProcessId pid) {
+                                                        s.spawn(pid, "worker", [&s, probes] {
+                                                          sim::Prng rng = s.rng_stream("work");
+                                                          for (int i = 0; i < 20; i++) {
+                                                            s.sleep(milliseconds(static_cast<std::int64_t>(rng.below(50)) + 1));
+                                                            s.record("test", "step", s.current_process(), {{"i", std::int64_t{i}}});
+                                                            if (probes) s.probe(i % 3 == 0 ? "test.every-third" : "test.other");
+                                                          }
+                                                        });
+                                                      },
+                                                      nullptr});
+  s.start(p);
+  EXPECT_EQ(s.run_until(at_ms(10'000)), sim::RunOutcome::kDrained);
+  if (hits != nullptr) *hits = s.probe_hits();
+  return s.trace().hash();
+}
+
+}  // namespace
+
+TEST(SimulationProbes, CountsHitsPerName) {
+  std::map<std::string, std::uint64_t, std::less<>> hits;
+  probed_workload_hash(true, &hits);
+  EXPECT_EQ(hits, (std::map<std::string, std::uint64_t, std::less<>>{{"test.every-third", 7}, {"test.other", 13}}));
+}
+
+TEST(SimulationProbes, LeaveTheTraceHashUnchanged) {
+  std::map<std::string, std::uint64_t, std::less<>> hits;
+  const std::uint64_t with_probes = probed_workload_hash(true, &hits);
+  EXPECT_FALSE(hits.empty());
+  EXPECT_EQ(with_probes, probed_workload_hash(false));
+}
+
+TEST(SimulationProbes, NothingCountedWithoutAProbe) {
+  std::map<std::string, std::uint64_t, std::less<>> hits{{"x", 1}};
+  probed_workload_hash(false, &hits);
+  EXPECT_TRUE(hits.empty());
+}
