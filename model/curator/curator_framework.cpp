@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/curator/connection_state_manager.hpp"
+#include "model/probes.hpp"
 
 namespace model::curator {
 namespace {
@@ -54,6 +55,7 @@ struct CuratorFramework::Impl {
   bool curator_connected = false;
   std::vector<sim::MailboxId> connection_waiters;  // one per caller in block_until_connected_or_timed_out
   std::vector<sim::MailboxId> free_waiter_boxes;
+  std::optional<ConnectionState> last_posted;  // for probes only: the state posted before this one
 
   Impl(CuratorFramework& owner, sim::Prng stream) : self(owner), rng(stream) {}
 
@@ -111,14 +113,27 @@ struct CuratorFramework::Impl {
   }
 
   void inject_expiration() {
+    model::probe(self.sim_, model::Probe::kCuratorInjectedSessionExpiration);
     states.expiration_injected(self.sim_.now());
     self.sim_.record("curator", "inject-session-expiration", self.owner_, {{"session", client->session_id()}});
     client->inject_session_expiration();
   }
 
   void post_state(ConnectionState state) {
+    probe_transition(state);
     self.sim_.record("curator", std::string(to_string(state)), self.owner_, {{"session", client->session_id()}});
     for (const auto& listener : self.listeners_) listener(state);
+  }
+
+  // Which way a SUSPENDED ended: the session survived the blip, or it did not.
+  void probe_transition(ConnectionState state) {
+    if (last_posted == ConnectionState::kSuspended && state == ConnectionState::kReconnected) {
+      model::probe(self.sim_, model::Probe::kCuratorReconnectedAfterSuspended);
+    }
+    if (last_posted == ConnectionState::kSuspended && state == ConnectionState::kLost) {
+      model::probe(self.sim_, model::Probe::kCuratorLostAfterSuspended);
+    }
+    last_posted = state;
   }
 
   void dispatch_watch(zk::EventType type, const std::string& path) {
@@ -171,7 +186,14 @@ struct CuratorFramework::Impl {
   template <typename Result, typename Operation>
   Result with_retry(Operation operation) {
     block_until_connected_or_timed_out();
+    const zk::SessionId first_session = client->session_id();
     for (int retry = 0;; retry++) {
+      // The blind retry FLINK-10333 never fenced: the same operation in another session. (0 is a
+      // handle still connecting: its session is not known yet.)
+      const zk::SessionId session = client->session_id();
+      if (retry > 0 && first_session != 0 && session != 0 && session != first_session) {
+        model::probe(self.sim_, model::Probe::kCuratorRetryAcrossSessionChange);
+      }
       Result result = operation(*client, retry);
       if (!retryable(result.code) || !self.options_.retry.allow_retry(retry)) return result;
       self.sim_.sleep(self.options_.retry.sleep_for(retry, rng));
@@ -273,6 +295,7 @@ CreateResult CuratorFramework::create(const std::string& path, zk::Data data, zk
         protected_session = impl_->client->session_id();
       }
       if (node) {
+        model::probe(sim_, model::Probe::kCuratorProtectedCreateFoundOwnNode);
         if (created_in != nullptr) *created_in = impl_->client->session_id();
         return CreateResult{zk::Code::Ok, *node};
       }

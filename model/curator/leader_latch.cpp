@@ -1,6 +1,7 @@
 #include "model/curator/leader_latch.hpp"
 
 #include "model/curator/latch_order.hpp"
+#include "model/probes.hpp"
 
 namespace model::curator {
 
@@ -70,7 +71,10 @@ void LeaderLatch::check_leadership(const std::vector<std::string>& children) {
   const std::string ours = our_path_.empty() ? "" : our_path_.substr(our_path_.rfind('/') + 1);
   const LatchDecision decision = decide_latch(children, ours);
   switch (decision.kind) {
-    case LatchDecision::Kind::kNodeMissing: reset(); return;
+    case LatchDecision::Kind::kNodeMissing:
+      model::probe(client_.sim(), model::Probe::kCuratorLatchNodeVanished);
+      reset();
+      return;
     case LatchDecision::Kind::kLead:
       // Curator 5.7 (CURATOR-696 fix): lead only on a node the current session owns.
       if (options_.version == CuratorVersion::k5_7 && !owned_by_current_session()) {
@@ -139,6 +143,10 @@ void LeaderLatch::set_leadership(bool leading) {
   if (was_leading == leading) return;
   if (leading) {
     // node_session != session is a grant on a node of an earlier session: CURATOR-696.
+    const zk::SessionId session = client_.session_id();
+    if (our_session_ != 0 && session != 0 && our_session_ != session) {
+      model::probe(client_.sim(), model::Probe::kCuratorZombieGrant);
+    }
     client_.sim().record("curator", "latch-is-leader", client_.owner(),
                          {{"path", our_path_}, {"session", client_.session_id()}, {"node_session", our_session_}});
   } else {

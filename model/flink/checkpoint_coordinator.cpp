@@ -1,5 +1,7 @@
 #include "model/flink/checkpoint_coordinator.hpp"
 
+#include "model/probes.hpp"
+
 #include "sim/assert.hpp"
 
 namespace model::flink {
@@ -19,6 +21,7 @@ bool CheckpointCoordinator::trigger(const std::vector<std::string>& tasks, std::
   SIM_ASSERT(!pending() && !tasks.empty());
   const auto id = counter_.get_and_increment();
   if (!id) {
+    model::probe(*context_.sim, model::Probe::kFlinkCheckpointCounterFailed);
     trace("checkpoint-trigger-failed", {{"reason", std::string("counter")}});
     return false;
   }
@@ -77,6 +80,11 @@ void CheckpointCoordinator::abort_pending(const std::string& reason) {
   pending_id_.reset();
 }
 
+FinalizeOutcome CheckpointCoordinator::stored_after_revoke() {
+  model::probe(*context_.sim, model::Probe::kFlinkCheckpointStoredAfterRevoke);
+  return FinalizeOutcome::kStopped;
+}
+
 FinalizeOutcome CheckpointCoordinator::finalize(const std::function<bool()>& still_leading) {
   SIM_ASSERT(pending());
   const std::int64_t id = *pending_id_;
@@ -91,9 +99,9 @@ FinalizeOutcome CheckpointCoordinator::finalize(const std::function<bool()>& sti
   pending_id_.reset();
   // A coordinator shut down while it wrote neither subsumes nor notifies: a suspended job's HA
   // data stays as it is, and the next JobMaster restores this checkpoint.
-  if (!still_leading()) return FinalizeOutcome::kStopped;
+  if (!still_leading()) return stored_after_revoke();
   store_.subsume();
-  if (!still_leading()) return FinalizeOutcome::kStopped;  // the subsumption outlasted the term
+  if (!still_leading()) return stored_after_revoke();  // the subsumption outlasted the term
   const std::string file = store_.checkpoints().empty() ? "" : store_.checkpoints().back().file;
   trace("checkpoint-completed", {{"checkpoint_id", id}, {"file", file}});
   for (const std::string& task : pending_tasks_) {

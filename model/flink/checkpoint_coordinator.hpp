@@ -59,6 +59,7 @@ class CheckpointCoordinator {
 
  private:
   void trace(const char* name, std::vector<sim::TraceField> fields);
+  FinalizeOutcome stored_after_revoke();  // marks the probe, then kStopped
 
   CoordinatorContext context_;
   CheckpointIdSource& counter_;

@@ -48,7 +48,9 @@ class ClusterModel {
         supervisor_(sim, options_.restart_delay) {
     SIM_ASSERT(!options_.masters.empty());
     latch_dir_ = options_.config.zookeeper_namespace() + "/leader/latch";
-    env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(zookeeper, options_.config)};
+    observer_.other_leader_paused = [this](sim::ProcessId self) { return other_leader_paused(self); };
+    observer_.session_closed = [this](model::zk::SessionId session) { return session_closed(session); };
+    env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(zookeeper, options_.config), &observer_};
     const std::string prefix = options_.name.empty() ? "" : options_.name + "/";
     jobmanager_objects_.resize(options_.masters.size());
     for (std::size_t i = 0; i < options_.masters.size(); i++) {
@@ -135,6 +137,23 @@ class ClusterModel {
   sim::ProcessId client() const { return client_; }
 
  private:
+  // For probes only (LeadershipObserver).
+  bool other_leader_paused(sim::ProcessId self) const {
+    for (std::size_t i = 0; i < jobmanager_objects_.size(); i++) {
+      const auto& jm = jobmanager_objects_[i];
+      if (jobmanagers_[i] == self || !jm || sim_.process_state(jobmanagers_[i]) != sim::ProcessState::kPaused) continue;
+      if (jm->election().has_leadership() && jm->election().issued_session()) return true;
+    }
+    return false;
+  }
+
+  // Unknown (false) while no server leads with a quorum.
+  bool session_closed(model::zk::SessionId session) const {
+    const int leader = zookeeper_.leader();
+    const auto* server = leader < 0 ? nullptr : zookeeper_.server(leader);
+    return server != nullptr && !server->session_live(session);
+  }
+
   void remember_sessions() {
     for (std::size_t i = 0; i < jobmanager_objects_.size(); i++) {
       if (!jobmanager_objects_[i]) continue;
@@ -160,6 +179,7 @@ class ClusterModel {
   ClusterOptions options_;
   RpcRouter rpc_;
   Supervisor supervisor_;
+  model::flink::LeadershipObserver observer_;
   TaskManagerEnvironment env_;
   std::vector<sim::ProcessId> jobmanagers_;
   std::vector<sim::ProcessId> taskmanagers_;

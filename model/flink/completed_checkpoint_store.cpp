@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "model/flink/job_result_store.hpp"
+#include "model/probes.hpp"
 
 namespace model::flink {
 
@@ -38,7 +39,9 @@ AddOutcome CompletedCheckpointStore::add(std::int64_t id, const std::string& met
 bool CompletedCheckpointStore::subsume() {
   bool all_removed = true;
   while (static_cast<int>(checkpoints_.size()) > options_.num_retained) {
-    all_removed &= release_and_try_remove(checkpoints_.front().id);
+    const bool removed = release_and_try_remove(checkpoints_.front().id);
+    if (!removed && handles_.last_discard_failed()) model::probe(handles_.sim(), model::Probe::kFlinkSubsumptionDiscardFailed);
+    all_removed &= removed;
     checkpoints_.erase(checkpoints_.begin());
   }
   return all_removed;

@@ -4,6 +4,7 @@
 
 #include "model/flink/standalone_ha.hpp"
 #include "sim/assert.hpp"
+#include "model/probes.hpp"
 
 namespace model::flink {
 namespace {
@@ -165,6 +166,7 @@ bool Dispatcher::recover_jobs() {
     dirty = listing.names;
   }
   for (const std::string& job : dirty) {
+    model::probe(*env_.sim, model::Probe::kFlinkJobCleanupResumed);
     trace("job-cleanup-resumed", job);
     start_cleanup(job);
   }
@@ -181,6 +183,7 @@ bool Dispatcher::recover_jobs() {
   // starts nothing, and its runners must not pick up the next session's grant.
   for (const std::string& job : recovered) {
     if (!still_leading()) break;  // start_runner may wait for a closing runner
+    model::probe(*env_.sim, model::Probe::kFlinkJobRecoveredOnGrant);
     trace("job-recovered", job);
     start_runner(job);
   }

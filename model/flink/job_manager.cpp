@@ -34,7 +34,7 @@ void JobManager::start() {
     client_->start();
     election_ = std::make_unique<LeaderElectionService>(
         *client_, LeaderElectionOptions{config.zookeeper_namespace(), address_, latch_requeues_on_reconnect(cluster.mutant),
-                                        {{"cluster", cluster.name}}, cluster.curator_version});
+                                        {{"cluster", cluster.name}}, cluster.curator_version, env_.observer});
   }
   resource_manager_ = std::make_unique<ResourceManager>(sim, *env_.rpc, self_, address_, config.heartbeat_timeout);
   const JobMasterEnvironment jm_env{&sim, env_.rpc, &storage_, client_.get(), resource_manager_.get(), &cluster, self_, address_};

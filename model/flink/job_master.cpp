@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/flink/standalone_ha.hpp"
+#include "model/probes.hpp"
 #include "sim/assert.hpp"
 
 namespace model::flink {
@@ -76,6 +77,7 @@ void JobMaster::post(const RpcMessage& message) {
 void JobMaster::request_stop() {
   if (stop_requested_ || exited_) return;
   stop_requested_ = true;
+  if (coordinator_ && coordinator_->pending()) model::probe(*env_.sim, model::Probe::kFlinkRevokedWithCheckpointInFlight);
   trace("job-suspended");
   cancel_tasks();
   env_.sim->mailbox_post(inbox_, sim::Mail{kStop, 0, nullptr});

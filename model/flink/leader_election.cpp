@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "model/probes.hpp"
+
 namespace model::flink {
 
 LeaderElectionService::LeaderElectionService(curator::CuratorFramework& client, LeaderElectionOptions options)
@@ -73,15 +75,32 @@ void LeaderElectionService::on_is_leader() {
   if (!latch_->has_leadership()) return;
   issued_ = new_session_id();
   trace("grant", {{"session_id", *issued_}});
+  probe_grant();
   for (const auto& contender : contenders_) contender.grant(*issued_);
 }
 
 void LeaderElectionService::on_not_leader() {
   if (!issued_) return;
   trace("revoke", {{"session_id", *issued_}});
+  probe_revoke();
   issued_.reset();
   for (Published& entry : published_) entry.confirmed.reset();  // notifyLeaderContenderOfLeadershipLoss
   for (const auto& contender : contenders_) contender.revoke();
+}
+
+void LeaderElectionService::probe_grant() {
+  granted_zk_session_ = client_.session_id();
+  if (options_.observer != nullptr && options_.observer->other_leader_paused(client_.owner())) {
+    model::probe(client_.sim(), model::Probe::kFlinkStandbyGrantedWhileLeaderPaused);
+  }
+}
+
+// Revoked only now, while the quorum had already closed the session of the grant: for a while
+// this JobManager believed it led with no session behind its latch node.
+void LeaderElectionService::probe_revoke() {
+  if (options_.observer != nullptr && granted_zk_session_ != 0 && options_.observer->session_closed(granted_zk_session_)) {
+    model::probe(client_.sim(), model::Probe::kFlinkLeaderBelievedPastSessionExpiry);
+  }
 }
 
 bool LeaderElectionService::confirm(const std::string& component, const std::string& session_id,
@@ -95,7 +114,10 @@ bool LeaderElectionService::confirm(const std::string& component, const std::str
                                [this] { return latch_->has_leadership(); });
   trace(outcome == PublishOutcome::kWritten ? "confirm" : "confirm-unpublished",
         {{"component", component}, {"session_id", session_id}, {"address", address}});
-  if (outcome != PublishOutcome::kWritten) return false;
+  if (outcome != PublishOutcome::kWritten) {
+    model::probe(client_.sim(), model::Probe::kFlinkConfirmUnpublished);
+    return false;
+  }
   // Flink records the confirmed information under its lock before publishing, and its cache
   // events wait for that lock; recording it once written keeps the two writers of this process
   // (this fiber and the cache's) from interleaving on one node. Revoked meanwhile: nothing to keep.
@@ -169,6 +191,7 @@ void LeaderElectionService::check_published(std::size_t index, std::uint32_t gen
   const std::optional<LeaderInformation> confirmed = published_[index].confirmed;
   if (!confirmed || !latch_->has_leadership() || seen == *confirmed) return;
   const LeaderInformation ours = *confirmed;
+  model::probe(client_.sim(), model::Probe::kFlinkLeaderInformationCorrected);
   trace("leader-information-corrected", {{"component", component},
                                          {"session_id", ours.session_id},
                                          {"address", ours.address},

@@ -29,12 +29,22 @@ struct LeaderContender {
   std::function<void()> revoke;
 };
 
+// What probes (model/probes.hpp) may look at beyond this JobManager: the cluster's other
+// JobManagers and the ZooKeeper quorum. Observation only; no decision of the model reads it.
+struct LeadershipObserver {
+  // Another JobManager of the cluster is paused while it believes it leads.
+  std::function<bool(sim::ProcessId self)> other_leader_paused;
+  // The quorum's serving leader no longer lists this ZooKeeper session: it was closed (expired).
+  std::function<bool(model::zk::SessionId session)> session_closed;
+};
+
 struct LeaderElectionOptions {
   std::string zk_namespace;  // "/flink/default"
   std::string participant;   // the JobManager's name
   bool requeue_on_reconnect = false;  // Curator 2.x latch behaviour
   std::vector<sim::TraceField> trace_tags;  // added to every trace event: the cluster
   curator::CuratorVersion curator_version = curator::CuratorVersion::k5_4;
+  const LeadershipObserver* observer = nullptr;  // for probes only; may be null
 };
 
 // What a JobManager's components see of leader election (Flink's LeaderElectionService): the
@@ -76,6 +86,8 @@ class LeaderElectionService final : public LeaderElection {
   void run_leader_information_cache();
   void on_is_leader();
   void on_not_leader();
+  void probe_grant();
+  void probe_revoke();
   std::string new_session_id();
   std::size_t component_index(const std::string& component);
   void post_check(std::size_t index);
@@ -88,6 +100,7 @@ class LeaderElectionService final : public LeaderElection {
   std::vector<LeaderContender> contenders_;
   std::unique_ptr<curator::LeaderLatch> latch_;
   std::optional<std::string> issued_;
+  model::zk::SessionId granted_zk_session_ = 0;  // the client's session at the grant (probes only)
   // What each component confirmed in this leadership (cleared on revoke), and the watch on its
   // connection_info. Components are few and never forgotten (dispatcher, resource_manager,
   // rest_server, job-<id> per job), so the table is bounded by the cluster's jobs.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "model/probes.hpp"
+
 namespace model::flink {
 namespace {
 
@@ -78,6 +80,7 @@ AddOutcome StateHandleStore::add_and_lock(const std::string& name, const std::st
                                                               model::zk::CreateMode::Ephemeral}},
                                     &attempts);
   const bool echo_of_our_commit = result.code == Code::NodeExists && attempts > 1;
+  if (echo_of_our_commit) model::probe(client_.sim(), model::Probe::kFlinkAddAndLockCommitEchoed);
   if (result.code == Code::Ok || (echo_of_our_commit && options_.mutant != Mutant::kFlink24543)) {
     // An echo's zxid is its own failed attempt's, later than the commit it echoes.
     trace("added", {{"path", pointer}, {"file", file}, {"attempts", std::int64_t{attempts}},
@@ -85,6 +88,7 @@ AddOutcome StateHandleStore::add_and_lock(const std::string& name, const std::st
     return AddOutcome::kAdded;
   }
   if (possibly_committed(result.code)) {
+    model::probe(client_.sim(), model::Probe::kFlinkAddAndLockPossiblyCommitted);
     trace("add-failed", {{"path", pointer}, {"reason", std::string("possibly-committed")}, {"file", file}});
     return AddOutcome::kFailedFileKept;
   }
@@ -106,6 +110,7 @@ Code StateHandleStore::release(const std::string& name) {
   const Code code = client_.remove(lock);
   if (code == Code::NoNode) return Code::Ok;
   if (code != Code::Ok) {
+    model::probe(client_.sim(), model::Probe::kFlinkLockReleaseFailed);
     trace("release-failed", {{"path", options_.root + "/" + name}, {"lock", lock}, {"code", std::int64_t{static_cast<int>(code)}}});
   }
   return code;
@@ -116,10 +121,12 @@ Code StateHandleStore::release(const std::string& name) {
 // add of the same pointer by ZooKeeper's commit order rather than by when the client heard back.
 bool StateHandleStore::release_and_try_remove(const std::string& name) {
   const std::string pointer = options_.root + "/" + name;
+  last_discard_failed_ = false;
   if (release(name) != Code::Ok) return false;
   model::zk::Zxid marked_zxid = 0;
   const Code locks = client_.remove(pointer + "/locks", -1, &marked_zxid);
   if (locks == Code::NotEmpty) {  // another store instance still holds it
+    if (options_.kind == "checkpoint") model::probe(client_.sim(), model::Probe::kFlinkCheckpointStillLocked);
     trace("still-locked", {{"path", pointer}});
     return false;
   }
@@ -147,6 +154,7 @@ bool StateHandleStore::release_and_try_remove(const std::string& name) {
     const auto removed = storage_.remove(file);
     if (removed != sim::FsStatus::kOk && removed != sim::FsStatus::kNotFound) {
       // discardState threw: the pointer stays (marked for deletion) and the caller decides.
+      last_discard_failed_ = true;
       trace("discard-failed", {{"path", pointer}, {"file", file}});
       return false;
     }

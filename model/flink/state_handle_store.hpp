@@ -52,6 +52,9 @@ class StateHandleStore {
   const std::string& root() const { return options_.root; }
   // The file of the last add_and_lock, whatever its outcome.
   const std::string& last_file() const { return last_file_; }
+  // The last release_and_try_remove stopped because the file could not be deleted (for a probe).
+  bool last_discard_failed() const { return last_discard_failed_; }
+  sim::Simulation& sim() { return client_.sim(); }
 
  private:
   std::string new_file_path();
@@ -63,6 +66,7 @@ class StateHandleStore {
   sim::Prng rng_;
   bool root_ensured_ = false;
   std::string last_file_;
+  bool last_discard_failed_ = false;
 };
 
 }  // namespace model::flink

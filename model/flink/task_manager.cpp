@@ -4,6 +4,7 @@
 
 #include "model/flink/standalone_ha.hpp"
 #include "sim/assert.hpp"
+#include "model/probes.hpp"
 
 namespace model::flink {
 namespace {
@@ -116,6 +117,9 @@ bool TaskManager::fenced_accept(const RpcMessage& message, const char* what, boo
   if (message.checkpoint_id != 0) fields.push_back({"checkpoint_id", message.checkpoint_id});
   if (message.attempt != 0) fields.push_back({"attempt", message.attempt});
   if (!accepted) fields.push_back(field("leader_session_id", known));
+  if (!accepted && !known.empty() && known != message.session_id) {
+    model::probe(*env_.sim, model::Probe::kFlinkTaskManagerRejectedOtherLeader);
+  }
   trace(accepted ? "tm-accept" : "tm-reject", std::move(fields));
   return accepted;
 }

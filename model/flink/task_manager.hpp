@@ -13,6 +13,7 @@
 
 #include "model/curator/curator_framework.hpp"
 #include "model/flink/cluster.hpp"
+#include "model/flink/leader_election.hpp"
 #include "model/flink/leader_retrieval.hpp"
 #include "model/flink/rpc.hpp"
 #include "model/flink/zookeeper_client.hpp"
@@ -25,6 +26,7 @@ struct TaskManagerEnvironment {
   RpcRouter* rpc = nullptr;
   const ClusterOptions* cluster = nullptr;
   std::vector<sim::ProcessId> zookeeper;
+  const LeadershipObserver* observer = nullptr;  // for the JobManagers' probes (cluster.cpp)
 };
 
 class TaskManager {

@@ -36,6 +36,7 @@
 
 #include "model/zookeeper/protocol.hpp"
 #include "model/zookeeper/zk_server.hpp"
+#include "model/probes.hpp"
 
 namespace model::zk {
 namespace {
@@ -429,6 +430,7 @@ struct ZkClient::Core {
     if (response.timeout.ns <= 0) {
       state = ClientState::kClosed;
       trace("expired", {{"server", server_name()}});
+      model::probe(sim, model::Probe::kZkSessionExpiredWhileDisconnected);
       queue_event({EventType::None, KeeperState::kExpired, {}});
       queue_event_of_death();
       return;

@@ -65,6 +65,8 @@ class ZkServer {
   // lost with the connection, so the client sees only ConnectionLoss for a write that happened.
   void drop_next_write_reply() { drop_next_write_reply_ = true; }
   const DataTree& tree() const { return tree_; }
+  // Whether the applied log holds this session open (created, not closed).
+  bool session_live(SessionId session) const { return sessions_.count(session) != 0; }
 
  private:
   enum class Timer : std::uint32_t { kElectionResend = 1, kFinalize, kTick, kSyncLimit, kInitLimit, kSessionExpiry, kConnectLeader,
@@ -128,6 +130,7 @@ class ZkServer {
   void sync_follower(sim::EndpointId endpoint, Follower& follower);
   void on_ack_new_leader(sim::EndpointId endpoint);
   void on_new_leader(const NewLeader& message);
+  bool uncommitted_checkpoint_pointer_create() const;
   void on_up_to_date(const UpToDate& message);
   void on_proposal(const Proposal& proposal);
   void on_ack(int from, Zxid zxid);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "model/zookeeper/zk_server.hpp"
+#include "model/probes.hpp"
 
 namespace model::zk {
 namespace {
@@ -177,6 +178,11 @@ void ZkServer::deliver_result(const LogEntry& entry, const TxnResult& result) {
   if (const auto* created = std::get_if<CreateSessionTxn>(&entry.txn)) {
     if (ours) finish_connect(origin.connection, created->session, created->timeout, true);
     return;
+  }
+  // The write's connection closed before it committed: applied, but its client saw ConnectionLoss.
+  if (origin.connection != 0 && origin.server == index_ && !ours &&
+      !std::holds_alternative<CloseSessionTxn>(std::get<Txn>(entry.txn))) {
+    model::probe(*env_.sim, model::Probe::kZkWriteCommittedAfterClientLeft);
   }
   if (ours && moved(result)) {
     // FinalRequestProcessor: SessionMovedException is a connection-level error. The server answers

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "model/zookeeper/zk_server.hpp"
+#include "model/probes.hpp"
 
 namespace model::zk {
 
@@ -47,6 +48,7 @@ void ZkServer::on_new_leader(const NewLeader& message) {
   const bool truncates = log_.last_zxid() > message.truncate_to;
   if (truncates) {
     trace("truncate", {{"from", log_.last_zxid()}, {"to", message.truncate_to}});
+    model::probe(*env_.sim, model::Probe::kZkFollowerTruncated);
     log_.truncate_after(message.truncate_to);
   }
   for (const LogEntry& entry : message.entries) {
@@ -363,6 +365,7 @@ void ZkServer::leader_tick() {
   for (const auto& [endpoint, follower] : followers_) synced += learner_synced(follower);
   if (!tick_skip_ && synced < quorum()) {
     trace("quorum-lost", {{"in_touch", std::int64_t{synced}}, {"tick", tick_}});
+    if (uncommitted_checkpoint_pointer_create()) model::probe(*env_.sim, model::Probe::kZkQuorumLostDuringCheckpointWrite);
     become(PeerState::kLooking);
     return;
   }
@@ -371,6 +374,22 @@ void ZkServer::leader_tick() {
     if (follower.synced) send(endpoint, std::make_shared<LeaderPing>());
   }
   arm(Timer::kTick, env_.config->tick / 2);
+}
+
+// For a probe only: whether a proposed, not yet committed transaction of this leader creates a
+// checkpoint pointer (Flink's addAndLock multi). The leader applies in commit order, so every
+// entry from `applied_` on is uncommitted.
+bool ZkServer::uncommitted_checkpoint_pointer_create() const {
+  for (std::size_t i = applied_; i < log_.entries.size(); i++) {
+    const auto* txn = std::get_if<Txn>(&log_.entries[i].txn);
+    const auto* multi = txn == nullptr ? nullptr : std::get_if<MultiTxn>(txn);
+    if (multi == nullptr) continue;
+    for (const SubTxn& sub : multi->txns) {
+      const auto* create = std::get_if<CreateTxn>(&sub);
+      if (create != nullptr && model::is_checkpoint_pointer_path(create->path)) return true;
+    }
+  }
+  return false;
 }
 
 void ZkServer::expire_sessions() {
