@@ -9,6 +9,7 @@
 #include "harness/checkers/known_issues.hpp"
 #include "harness/fault_schedule.hpp"
 #include "harness/json_reader.hpp"
+#include "harness/probe_report.hpp"
 #include "harness/progress.hpp"
 #include "harness/report_folder.hpp"
 #include "harness/shrink.hpp"
@@ -38,6 +39,22 @@ int print(const SweepReport& report, bool json, const std::string& report_dir = 
     fmt::print("{}\n", format_json(report).dump());
   } else {
     fmt::print("{}", format_text(report));
+  }
+  std::fflush(stdout);
+  return exit_status(report);
+}
+
+// explore's output: the sweep's, then which catalogue probes its runs reached (in --json, the
+// same object with "probes" and "probes_missed" added).
+int print_explore(const SweepReport& report, bool json, const std::string& report_dir, nlohmann::json extra = {}) {
+  if (!report_dir.empty()) write_report_folder(report, report_dir);
+  if (json) {
+    nlohmann::json out = format_json(report);
+    for (auto& [key, value] : extra.items()) out[key] = value;
+    add_probe_json(out, report.runs);
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("{}{}", format_text(report), format_probe_text(report.runs));
   }
   std::fflush(stdout);
   return exit_status(report);
@@ -185,7 +202,7 @@ int explore_command(const ExploreCommand& command) {
   }
   progress.finish();
   report.wall_seconds = timer.seconds();
-  if (command.stop_on.empty()) return print(report, command.json, command.report_dir);
+  if (command.stop_on.empty()) return print_explore(report, command.json, command.report_dir);
   // Runs to first detection count the seeds up to and including the first breaking one, so the
   // figure does not depend on --jobs (a batch may run a little past it).
   const std::uint64_t runs_to_first = first ? first->first - command.seed_start + 1 : 0;
@@ -196,15 +213,13 @@ int explore_command(const ExploreCommand& command) {
     } else {
       fmt::print("no unexplained {} violation in {} runs\n", command.stop_on, report.runs.size());
     }
-    return print(report, false, command.report_dir);
+    return print_explore(report, false, command.report_dir);
   }
-  nlohmann::json out = format_json(report);
-  out["stop_on"] = command.stop_on;
-  out["first_detection"] = first ? nlohmann::json{{"seed", first->first}, {"runs", runs_to_first}, {"wall_s", first->second}}
-                                 : nlohmann::json(nullptr);
-  if (!command.report_dir.empty()) write_report_folder(report, command.report_dir);
-  fmt::print("{}\n", out.dump());
-  return exit_status(report);
+  nlohmann::json extra;
+  extra["stop_on"] = command.stop_on;
+  extra["first_detection"] = first ? nlohmann::json{{"seed", first->first}, {"runs", runs_to_first}, {"wall_s", first->second}}
+                                   : nlohmann::json(nullptr);
+  return print_explore(report, true, command.report_dir, std::move(extra));
 }
 
 }  // namespace harness

@@ -2,6 +2,8 @@
 // What one run of a scenario under one seed produced: the trace hash (the replay key), the model
 // events the checkers read, the faults injected, how the run ended and what the checkers found.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,8 @@ struct RunResult {
   sim::Duration believed_leader_overlap_running{};  // the part of it in which neither JobManager was paused
   std::vector<sim::Duration> failover_times;
   std::size_t zombie_grants = 0;  // CURATOR-696 grants (RunMeasurements::zombie_grants)
+  // "Sometimes" probe hits of the run (sim::Simulation::probe_hits; names in model/probes.hpp).
+  std::map<std::string, std::uint64_t, std::less<>> probes;
 
   // Ended at its duration without a limit, a stall or an escaped exception.
   bool completed() const { return error.empty() && !sim::is_incomplete(outcome); }

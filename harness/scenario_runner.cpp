@@ -53,6 +53,7 @@ class ScenarioRun {
     build();
     schedule_faults();
     execute();
+    result_.probes = sim_.probe_hits();  // a run cut short still reports the states it reached
     sim_.trace().close_file();
     judge();
     return std::move(result_);

@@ -14,6 +14,10 @@ hasim_test(harness_term_ordering_tests harness/term_ordering_test.cpp)
 if(TARGET harness_term_ordering_tests)
   target_compile_definitions(harness_term_ordering_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
+hasim_test(harness_probe_tests harness/probes_test.cpp)
+if(TARGET harness_probe_tests)
+  target_compile_definitions(harness_probe_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endif()
 hasim_test(harness_shrink_tests harness/shrink_test.cpp)
 if(TARGET harness_shrink_tests)
   target_compile_definitions(harness_shrink_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
@@ -97,6 +101,12 @@ endforeach()
 add_test(NAME scenario_explore_smoke WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "${HASIM_BIN} explore --runs 4 --jobs 2; test $? -le 1")
 set_tests_properties(scenario_explore_smoke PROPERTIES LABELS scenario TIMEOUT 600)
+# Every "sometimes" probe of model/probes.hpp is reached by the first 140 default explore seeds
+# (~45 s on 2 cores): a probe no run reaches any more means the model or the workload lost that
+# rare state (tools/check_probe_coverage.py).
+add_test(NAME scenario_explore_probe_coverage WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND python3 tools/check_probe_coverage.py ${HASIM_BIN} 140)
+set_tests_properties(scenario_explore_probe_coverage PROPERTIES LABELS scenario TIMEOUT 600)
 
 # Known upstream issues in the output: JSON violations carry `known`, the summary counts the
 # unexplained ones apart, the text marks the issue on the line, and known violations alone do not
