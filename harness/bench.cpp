@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/scenario.hpp"
+#include "harness/shrink.hpp"
 #include "harness/sweep.hpp"
 
 namespace harness {
@@ -68,7 +69,11 @@ BenchResult run_bench(const BenchConfig& config) {
 
   const Scenario standard = load_scenario_file(config.standard_file);
   const Scenario explore = load_scenario_file(config.explore_file);
-  std::vector<double> one_thread_s, two_threads_s, explore_s, replay_s;
+  std::vector<double> one_thread_s, two_threads_s, explore_s, replay_s, shrink_s;
+  ShrinkOptions shrink;
+  shrink.seed = 1'000'003;
+  shrink.mutant = model::flink::Mutant::kFlink19154;
+  shrink.runs_max = config.shrink_runs_max;
   SweepTiming last;
   for (std::uint32_t rep = 0; rep < config.repetitions; rep++) {
     last = time_sweep(standard, config.standard_seeds, 1);
@@ -76,6 +81,7 @@ BenchResult run_bench(const BenchConfig& config) {
     two_threads_s.push_back(time_sweep(standard, config.standard_seeds, 2).seconds);
     explore_s.push_back(time_sweep(explore, config.explore_seeds, 1).seconds);
     replay_s.push_back(wall_seconds([&] { (void)run_scenario(standard, 1); }));
+    shrink_s.push_back(wall_seconds([&] { result.shrink_runs = shrink_seed(explore, shrink).runs; }));
   }
   const double one = median(one_thread_s);
   const double seeds = static_cast<double>(config.standard_seeds);
@@ -88,6 +94,7 @@ BenchResult run_bench(const BenchConfig& config) {
   result.explore_seeds_per_s = static_cast<double>(config.explore_seeds) / median(explore_s);
   result.jobs2_speedup = one / median(two_threads_s);
   result.replay_ms = median(replay_s) * 1000;
+  result.shrink_s = median(shrink_s);
 
   // RSS over one long sweep, in batches whose results are dropped, as a sweep that only counts.
   if (config.rss_seeds > 0) {

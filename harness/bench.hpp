@@ -18,6 +18,7 @@ struct BenchConfig {
   std::uint64_t explore_seeds = 10;   // per repetition, on one thread
   std::uint32_t repetitions = 5;
   std::uint64_t rss_seeds = 10'000;  // the RSS sweep (standard, 2 threads); 0 skips it
+  std::uint64_t shrink_runs_max = 500;  // the timed shrink's bound (a test passes a small one)
 };
 
 struct BenchResult {
@@ -30,6 +31,10 @@ struct BenchResult {
   double explore_seeds_per_s = 0;
   double jobs2_speedup = 0;  // the same standard seeds with --jobs 2 against --jobs 1
   double replay_ms = 0;      // one standard seed, as `hasim replay` runs it
+  // One `hasim shrink` of a failing mutant seed of the explore workload (FLINK-19154, seed
+  // 1000003: 8 faults to 1), and how many runs it took.
+  double shrink_s = 0;
+  std::uint64_t shrink_runs = 0;
   // VmHWM after the first tenth of the RSS sweep and at its end; empty when skipped.
   std::optional<double> peak_rss_mb_at_tenth;
   std::optional<double> peak_rss_mb;

@@ -128,7 +128,8 @@ int bench_all(const harness::BenchConfig& config, bool json) {
       {"peak_rss_mb", optional_number(r.peak_rss_mb)},
       {"peak_rss_mb_at_tenth", optional_number(r.peak_rss_mb_at_tenth)},
       {"rss_seeds", r.rss_seeds},
-      {"shrink_s", nullptr},  // no shrinking yet (issue 10)
+      {"shrink_s", r.shrink_s},
+      {"shrink_runs", r.shrink_runs},
       {"repetitions", config.repetitions},
       {"standard_seeds", config.standard_seeds},
       {"explore_seeds", config.explore_seeds}};
@@ -187,6 +188,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 101u));
   bench->add_option("--rss-seeds", full_bench.rss_seeds, "seeds of the RSS sweep; 0 skips it")->transform(kDecimal)
       ->check(CLI::Range(0ull, 10'000'000ull));
+  bench->add_option("--shrink-runs-max", full_bench.shrink_runs_max, "bound on the runs of the timed shrink")
+      ->transform(kDecimal)->check(CLI::Range(1ull, 100'000ull));
   harness::KernelBenchConfig bench_config;
   auto* bench_kernel_cmd = bench->add_subcommand("kernel", "fiber events/s against a bare callback loop");
   bench_kernel_cmd->add_flag("--json", json, "print one JSON object");

@@ -22,6 +22,16 @@ hasim_test(harness_shrink_tests harness/shrink_test.cpp)
 if(TARGET harness_shrink_tests)
   target_compile_definitions(harness_shrink_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
+# Property-based runs: RapidCheck draws shapes and schedules. CTest fixes the seed (a failure
+# replays); running the binary by hand draws fresh ones. The sanitizer build leaves them out: the
+# same runs' code is under ASan in the scenario tests, and a failing case shrinks by rerunning.
+if(NOT HASIM_SCENARIO_TEST_SEEDS)
+  add_executable(harness_property_runs_tests harness/property_runs_test.cpp)
+  target_link_libraries(harness_property_runs_tests PRIVATE hasim_sim hasim_model hasim_harness GTest::gtest GTest::gtest_main rapidcheck rapidcheck_gtest)
+  target_include_directories(harness_property_runs_tests PRIVATE ${PROJECT_SOURCE_DIR})
+  gtest_discover_tests(harness_property_runs_tests DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT 600 LABELS scenario ENVIRONMENT "RC_PARAMS=seed=20261207 max_success=50")
+endif()
 
 set(HASIM_BIN $<TARGET_FILE:hasim>)
 set(HASIM_SCENARIOS ${PROJECT_SOURCE_DIR}/scenarios)
