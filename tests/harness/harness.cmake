@@ -1,27 +1,12 @@
 # The harness: checker unit tests on hand-built traces, determinism of runs and threads, the CLI's
 # contracts, and every scenario in scenarios/ under the label `scenario`.
 hasim_test(harness_checker_tests harness/checkers_test.cpp harness/known_issues_test.cpp harness/store_leak_known_test.cpp harness/commit_order_test.cpp harness/progress_test.cpp)
-if(TARGET harness_checker_tests)
-  target_compile_definitions(harness_checker_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-endif()
 hasim_test(harness_ha_lifecycle_tests harness/ha_lifecycle_test.cpp)
 hasim_test(harness_job_activity_tests harness/job_activity_test.cpp)
 hasim_test(harness_determinism_tests harness/determinism_test.cpp harness/watchdog_test.cpp harness/determinism_audit_test.cpp)
-if(TARGET harness_determinism_tests)
-  target_compile_definitions(harness_determinism_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-endif()
 hasim_test(harness_term_ordering_tests harness/term_ordering_test.cpp)
-if(TARGET harness_term_ordering_tests)
-  target_compile_definitions(harness_term_ordering_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-endif()
 hasim_test(harness_probe_tests harness/probes_test.cpp)
-if(TARGET harness_probe_tests)
-  target_compile_definitions(harness_probe_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-endif()
 hasim_test(harness_shrink_tests harness/shrink_test.cpp)
-if(TARGET harness_shrink_tests)
-  target_compile_definitions(harness_shrink_tests PRIVATE HASIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-endif()
 # Property-based runs: RapidCheck draws shapes and schedules. CTest fixes the seed (a failure
 # replays); running the binary by hand draws fresh ones. The sanitizer build leaves them out: the
 # same runs' code is under ASan in the scenario tests, and a failing case shrinks by rerunning.
