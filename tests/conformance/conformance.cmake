@@ -57,6 +57,13 @@ else()
                        PROPERTIES LABELS oracle TIMEOUT 600 RUN_SERIAL TRUE
                                   ENVIRONMENT "LSAN_OPTIONS=suppressions=${HASIM_CONFORMANCE_DIR}/lsan.supp"
                                   SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+  if(HASIM_SANITIZE)
+    # Under ASan+UBSan the point is memory and UB errors in the simulated ensemble and the oracle
+    # client on every op kind, not the sequence count: 150 and 30 sequences (RapidCheck still walks
+    # every size, over fewer cases) instead of 500 and 100.
+    set_tests_properties(zk_conformance_oracle_standalone zk_conformance_oracle_ensemble PROPERTIES
+                         ENVIRONMENT "LSAN_OPTIONS=suppressions=${HASIM_CONFORMANCE_DIR}/lsan.supp;HASIM_CONFORMANCE_CASES=150;HASIM_CONFORMANCE_ENSEMBLE_CASES=30")
+  endif()
 
   if(EXISTS /usr/share/java/zookeeper.jar)
     # Real JVMs on fixed loopback ports: serial, labelled `oracle` (select with -L oracle, skip with -LE oracle).
