@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 
 namespace sim {
 
@@ -19,9 +21,21 @@ struct Mail {
   std::shared_ptr<const Payload> payload;
 };
 
+// Message bodies are final classes, so the exact dynamic type decides: one type_info comparison
+// instead of dynamic_cast's walk of the hierarchy (a server tries a dozen kinds per message).
+template <typename T>
+const T* payload_as(const Payload* payload) {
+  if constexpr (std::is_final_v<T>) {
+    if (payload == nullptr || typeid(*payload) != typeid(T)) return nullptr;
+    return static_cast<const T*>(payload);
+  } else {
+    return dynamic_cast<const T*>(payload);
+  }
+}
+
 template <typename T>
 const T* payload_as(const Mail& mail) {
-  return dynamic_cast<const T*>(mail.payload.get());
+  return payload_as<T>(mail.payload.get());
 }
 
 }  // namespace sim

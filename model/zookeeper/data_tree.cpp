@@ -226,6 +226,7 @@ bool is_valid_path(std::string_view path) {
   if (path.size() == 1) return true;  // the root
   if (path.back() == '/') return false;
   std::vector<char32_t> chars;
+  chars.reserve(path.size());
   for (std::size_t at = 0; at < path.size();) {
     const auto c = decode_utf8(path, at);
     if (!c) return false;

@@ -154,31 +154,31 @@ void ZkServer::on_mail(const sim::Mail& mail) {
   if (link->second == Link::kLearner) {
     if (auto follower = followers_.find(endpoint); follower != followers_.end()) heard_from_learner(follower->second);
   }
-  if (const auto* vote = dynamic_cast<const Vote*>(payload)) {
+  if (const auto* vote = sim::payload_as<Vote>(payload)) {
     if (link->second == Link::kUnknown) link->second = Link::kElectionIn;
     on_vote(endpoint, *vote);
-  } else if (link->second == Link::kClient || dynamic_cast<const ConnectRequest*>(payload) != nullptr) {
+  } else if (link->second == Link::kClient || sim::payload_as<ConnectRequest>(payload) != nullptr) {
     link->second = Link::kClient;
     on_client_mail(endpoint, mail);
-  } else if (const auto* info = dynamic_cast<const FollowerInfo*>(payload)) {
+  } else if (const auto* info = sim::payload_as<FollowerInfo>(payload)) {
     link->second = Link::kLearner;
     on_follower_info(endpoint, *info);
-  } else if (dynamic_cast<const AckNewLeader*>(payload)) {
+  } else if (sim::payload_as<AckNewLeader>(payload)) {
     on_ack_new_leader(endpoint);
-  } else if (const auto* ack = dynamic_cast<const Ack*>(payload)) {
+  } else if (const auto* ack = sim::payload_as<Ack>(payload)) {
     on_ack(ack->from, ack->zxid);
-  } else if (const auto* ping = dynamic_cast<const FollowerPing*>(payload)) {
+  } else if (const auto* ping = sim::payload_as<FollowerPing>(payload)) {
     on_follower_ping(endpoint, *ping);
-  } else if (const auto* request = dynamic_cast<const ForwardedRequest*>(payload)) {
+  } else if (const auto* request = sim::payload_as<ForwardedRequest>(payload)) {
     on_forwarded_request(endpoint, *request);
   } else if (endpoint == leader_link_) {
     leader_last_heard_ = env_.sim->now();
-    if (const auto* message = dynamic_cast<const NewLeader*>(payload)) on_new_leader(*message);
-    else if (const auto* ready = dynamic_cast<const UpToDate*>(payload)) on_up_to_date(*ready);
-    else if (const auto* proposal = dynamic_cast<const Proposal*>(payload)) on_proposal(*proposal);
-    else if (const auto* commit = dynamic_cast<const Commit*>(payload)) on_commit(commit->zxid);
-    else if (dynamic_cast<const LeaderPing*>(payload)) on_leader_ping();
-    else if (const auto* reply = dynamic_cast<const ForwardedReply*>(payload)) on_forwarded_reply(*reply);
+    if (const auto* message = sim::payload_as<NewLeader>(payload)) on_new_leader(*message);
+    else if (const auto* ready = sim::payload_as<UpToDate>(payload)) on_up_to_date(*ready);
+    else if (const auto* proposal = sim::payload_as<Proposal>(payload)) on_proposal(*proposal);
+    else if (const auto* commit = sim::payload_as<Commit>(payload)) on_commit(commit->zxid);
+    else if (sim::payload_as<LeaderPing>(payload)) on_leader_ping();
+    else if (const auto* reply = sim::payload_as<ForwardedReply>(payload)) on_forwarded_reply(*reply);
   }
 }
 

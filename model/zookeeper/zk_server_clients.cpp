@@ -24,9 +24,9 @@ bool is_read(const ClientOp& op) {
 }  // namespace
 
 void ZkServer::on_client_mail(sim::EndpointId endpoint, const sim::Mail& mail) {
-  if (const auto* connect = dynamic_cast<const ConnectRequest*>(mail.payload.get())) {
+  if (const auto* connect = sim::payload_as<ConnectRequest>(mail.payload.get())) {
     on_connect_request(endpoint, *connect);
-  } else if (const auto* request = dynamic_cast<const ClientRequest*>(mail.payload.get())) {
+  } else if (const auto* request = sim::payload_as<ClientRequest>(mail.payload.get())) {
     on_client_request(endpoint, *request);
   }
 }
