@@ -176,6 +176,14 @@ const std::vector<KeySpec>& key_specs() {
       {{"heartbeat.timeout"}, duration_setter(&FlinkConfig::heartbeat_timeout)},
       {{"yarn.application-attempts"},
        [](const std::string& v, FlinkConfig& c) { return parse_int(v, 1, 10000, c.yarn_application_attempts); }},
+      {{"yarn.application-attempt-failures-validity-interval"},
+       [](const std::string& v, FlinkConfig& c) -> std::optional<std::string> {
+         if (trim(v) == "-1") {
+           c.yarn_attempt_failures_validity_interval_ms = -1;
+           return std::nullopt;
+         }
+         return parse_int(v, 0, 999'999'999, c.yarn_attempt_failures_validity_interval_ms);
+       }},
       {{"zookeeper.sasl.service-name"}, string_setter(&FlinkConfig::sasl_service_name)},
       {{"zookeeper.sasl.login-context-name"}, string_setter(&FlinkConfig::sasl_login_context_name)},
   };

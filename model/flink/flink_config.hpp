@@ -48,6 +48,9 @@ struct FlinkConfig {
   sim::Duration heartbeat_interval = sim::seconds(10);
   sim::Duration heartbeat_timeout = sim::seconds(50);
   int yarn_application_attempts = 1;  // 2 when HA is on and the key is unset
+  // yarn.application-attempt-failures-validity-interval (Flink passes it to YARN only with HA);
+  // -1 or 0: every failure counts, whenever it happened.
+  int yarn_attempt_failures_validity_interval_ms = 10000;
   std::string jobmanager_port = "0";
   std::string sasl_service_name = "zookeeper";
   std::string sasl_login_context_name = "Client";
