@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "harness/checkers/cluster_end.hpp"
 #include "harness/checkers/commit_order.hpp"
 #include "harness/checkers/job_activity.hpp"
 #include "harness/checkers/leadership.hpp"
@@ -58,8 +59,8 @@ struct HaData {
 
 class Lifecycle {
  public:
-  Lifecycle(const CheckContext& context, std::vector<BeliefInterval> intervals, std::vector<Violation>& out)
-      : context_(context), intervals_(std::move(intervals)), activity_(context), out_(out) {}
+  Lifecycle(const CheckContext& context, std::vector<BeliefInterval> intervals, ClusterEnds ends, std::vector<Violation>& out)
+      : context_(context), intervals_(std::move(intervals)), ends_(std::move(ends)), activity_(context), out_(out) {}
 
   void observe(const sim::TraceEvent& event) {
     check_deadlines(event.at);
@@ -148,6 +149,7 @@ class Lifecycle {
       HaData& data = data_[key];
       if (data.checked_at) continue;
       data.checked_at = deadline;
+      if (ends_.ended_by(key.cluster, deadline)) continue;  // its YARN application failed before the cleanup was owed
       if (!data.cleanup_done_at) {
         Violation violation = violation_of(key, "A", deadline,
                                            describe(key) + " terminated at " + sim::format_instant(*job.terminal_at) +
@@ -203,6 +205,7 @@ class Lifecycle {
 
   const CheckContext& context_;
   std::vector<BeliefInterval> intervals_;
+  ClusterEnds ends_;
   PointerCommitOrder order_;
   JobActivity activity_;
   std::vector<Violation>& out_;
@@ -214,7 +217,7 @@ class Lifecycle {
 
 std::vector<Violation> check_ha_lifecycle(const Events& events, const CheckContext& context) {
   std::vector<Violation> out;
-  Lifecycle lifecycle(context, believed_leader_intervals(events, context), out);
+  Lifecycle lifecycle(context, believed_leader_intervals(events, context), ClusterEnds(events), out);
   for (const auto& event : events) lifecycle.observe(event);
   lifecycle.finish();
   return out;

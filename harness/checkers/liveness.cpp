@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "harness/checkers/cluster_end.hpp"
 #include "harness/checkers/leadership.hpp"
 
 namespace harness {
@@ -22,7 +23,9 @@ void check_leader(const Events& events, const CheckContext& context, const std::
       confirmed.insert({text_field(event, "cluster"), text_field(event, "session_id")});
     }
   }
+  const ClusterEnds ends(events);
   for (const auto& cluster : context.clusters) {
+    if (ends.ended_by(cluster.trace_name, deadline)) continue;  // a failed YARN application leads no more
     const bool led = std::any_of(intervals.begin(), intervals.end(), [&](const BeliefInterval& interval) {
       return interval.cluster == cluster.trace_name && interval.from <= deadline &&
              (!interval.to || *interval.to > deadline) && confirmed.count({interval.cluster, interval.session_id});
@@ -62,11 +65,13 @@ void check_checkpoints(const Events& events, const CheckContext& context, const 
     if ((event.name == "job-terminal"sv || event.name == "job-cleanup-resumed"sv) && !job.terminal_at) job.terminal_at = event.at;
     if (event.name == "checkpoint-completed"sv) job.commits.push_back(event.at);
   }
+  const ClusterEnds ends(events);
   for (const auto& [key, job] : jobs) {
     if (!job.acknowledged_at || !checkpointing(context, key.cluster)) continue;
     const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
     const sim::Instant deadline = from + context.bounds.checkpoint_within;
     if (deadline > context.run_end || (job.terminal_at && *job.terminal_at <= deadline)) continue;
+    if (ends.ended_by(key.cluster, deadline)) continue;
     const bool committed = std::any_of(job.commits.begin(), job.commits.end(),
                                        [&](sim::Instant at) { return at > from && at <= deadline; });
     if (committed) continue;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "harness/checkers/cluster_end.hpp"
 #include "harness/checkers/job_activity.hpp"
 #include "harness/checkers/leadership.hpp"
 
@@ -130,12 +131,13 @@ void check_terminal_after_suspend(const sim::TraceEvent& event, const std::set<s
 }
 
 void check_runs_again(const JobActivity& activity, const CheckContext& context, const std::vector<BeliefInterval>& intervals,
-                      std::vector<Violation>& out) {
+                      const ClusterEnds& ends, std::vector<Violation>& out) {
   for (const auto& [key, job] : activity.jobs()) {
     if (!job.acknowledged_at) continue;
     const sim::Instant from = std::max(context.faults_end, *job.acknowledged_at);
     const sim::Instant deadline = from + context.bounds.job_running_within;
     if (deadline > context.run_end || (job.terminal_at && *job.terminal_at <= deadline)) continue;
+    if (ends.ended_by(key.cluster, deadline)) continue;  // its YARN application failed: not lost, ended
     if (activity.ran_within(key, from, deadline)) continue;
     Violation violation{kProperty, deadline,
                         describe(key) + " acknowledged at " + sim::format_instant(*job.acknowledged_at) +
@@ -169,7 +171,7 @@ std::vector<Violation> check_no_lost_job(const Events& events, const CheckContex
     }
     activity.observe(event);
   }
-  check_runs_again(activity, context, believed_leader_intervals(events, context), out);
+  check_runs_again(activity, context, believed_leader_intervals(events, context), ClusterEnds(events), out);
   std::stable_sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) { return a.at < b.at; });
   return out;
 }
