@@ -104,6 +104,7 @@ void FaultInjector::schedule_heal(sim::Duration at) {
 void FaultInjector::inject(const FaultSpec& fault) {
   if (healed_) return;
   rng_ = world_.sim.rng_stream("fault@" + std::to_string(fault.at.ns) + "/" + fault.kind);
+  if (inject_yarn_fault(fault)) return;
   if (is_process_fault(fault.kind)) return inject_process_fault(fault);
   if (is_network_fault(fault.kind)) return inject_network_fault(fault);
   inject_storage_fault(fault);
@@ -344,6 +345,7 @@ void FaultInjector::heal_all() {
   world_.storage.clear_unavailable();
   world_.storage.clear_slow();
   world_.storage.clear_write_errors();
+  heal_yarn();
   for (const auto& node : world_.nodes) {
     if (world_.sim.process_state(node.pid) == sim::ProcessState::kPaused) world_.sim.resume(node.pid);
     const bool supervised = node.kind != NodeKind::kZooKeeper && world_.restart_delays.at(node.cluster) > sim::Duration{};

@@ -40,6 +40,9 @@ class FaultInjector {
   void inject_process_fault(const FaultSpec& fault);
   void inject_network_fault(const FaultSpec& fault);
   void inject_storage_fault(const FaultSpec& fault);
+  // YARN mode (yarn_faults.cpp): the YARN fault kinds, and JobManager faults the RM must see.
+  bool inject_yarn_fault(const FaultSpec& fault);
+  void heal_yarn();
   void heal_all();
 
   std::optional<Node> resolve(const FaultSpec& fault, const std::string& role_or_name);

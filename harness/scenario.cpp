@@ -7,6 +7,7 @@
 
 #include "harness/checkers/known_issues.hpp"
 #include "harness/json_reader.hpp"
+#include "harness/yarn_scenario.hpp"
 
 namespace harness {
 namespace {
@@ -119,7 +120,7 @@ void check_target(const JsonReader& where, const std::string& target, const std:
 
 bool needs_duration(const std::string& kind) {
   return kind.rfind("pause-", 0) == 0 || kind == "isolate" || kind == "partition" || kind == "cut" ||
-         kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow";
+         kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow" || kind == "rm-failover-delay";
 }
 
 }  // namespace
@@ -363,7 +364,8 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   scenario.source = source;
   scenario.name = root.object_field("name").as_string();
   if (auto description = root.optional_field("description")) scenario.description = description->as_string();
-  if (auto mode = root.optional_field("mode")) scenario.mode = mode->as_enum({"standalone"});
+  if (auto mode = root.optional_field("mode")) scenario.mode = mode->as_enum({"standalone", "yarn"});
+  if (auto yarn = root.optional_field("yarn")) scenario.yarn = parse_yarn_section(*yarn);
   scenario.zookeeper = parse_zookeeper(root.object_field("zookeeper"));
   const auto clusters = root.object_field("clusters").array_items();
   if (clusters.empty()) root.object_field("clusters").fail("needs at least one cluster");
@@ -416,6 +418,7 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   root.finish();
   if (!scenario.faults_end_explicit) scenario.faults_end = default_faults_end(scenario);
   check_times(scenario, root);
+  check_yarn_scenario(scenario, document);
   return scenario;
 }
 

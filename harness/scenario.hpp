@@ -9,6 +9,7 @@
 
 #include "model/flink/flink_config.hpp"
 #include "model/flink/mutants.hpp"
+#include "harness/yarn_spec.hpp"
 #include "model/zookeeper/ensemble_config.hpp"
 #include "sim/time.hpp"
 
@@ -38,7 +39,9 @@ inline const std::vector<std::string>& fault_kinds() {
       "kill-jobmanager", "restart-jobmanager", "pause-jobmanager", "kill-zookeeper", "restart-zookeeper",
       "pause-zookeeper", "crash-zookeeper-losing-tail", "kill-taskmanager", "isolate", "partition", "cut", "heal",
       "latency-spike", "storage-unavailable", "storage-slow", "storage-write-error", "storage-lose-file",
-      "drop-zookeeper-reply"};
+      "drop-zookeeper-reply",
+      // YARN mode (harness/yarn_faults.cpp)
+      "kill-am-container", "nodemanager-failure", "rm-failover-delay"};
   return kinds;
 }
 
@@ -120,6 +123,7 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string mode = "standalone";
+  YarnSpec yarn;  // "mode": "yarn" only
   model::zk::EnsembleConfig zookeeper;
   std::vector<ClusterSpec> clusters;
   std::vector<JobSpec> jobs;

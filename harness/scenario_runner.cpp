@@ -10,6 +10,7 @@
 #include "harness/fault_plan.hpp"
 #include "harness/guarded_run.hpp"
 #include "harness/json_reader.hpp"
+#include "harness/yarn_scenario.hpp"
 
 namespace harness {
 namespace {
@@ -19,7 +20,8 @@ model::flink::ClusterOptions cluster_options(const Scenario& scenario, const Clu
   options.name = scenario.clusters.size() > 1 ? spec.name : "";  // a lone cluster's nodes are "jm1", as scenarios say
   options.masters = spec.masters;
   options.taskmanagers = spec.taskmanagers;
-  options.restart_delay = spec.restart_delay;
+  // In YARN mode the ResourceManager, not the standalone supervisor, restarts the processes.
+  options.restart_delay = scenario.mode == "yarn" ? sim::Duration{} : spec.restart_delay;
   options.config = spec.config;
   options.mutant = mutant;
   // parse_scenario accepts only the versions the model knows.
@@ -40,7 +42,7 @@ class ScenarioRun {
         net_(sim_, sim::NetworkConfig{}),
         storage_(sim_),
         zookeeper_(sim_, net_, scenario.zookeeper),
-        world_{sim_, net_, storage_, zookeeper_, {}, {}, {}, {}},
+        world_{sim_, net_, storage_, zookeeper_, {}, {}, {}, {}, {}},
         injector_(world_, result_.faults) {
     result_.seed = seed;
   }
@@ -76,6 +78,14 @@ class ScenarioRun {
       world_.restart_delays.push_back(spec.restart_delay);
       add_cluster_nodes(c);
       clusters_.back()->start();
+      world_.yarn_resource_managers.push_back(nullptr);
+      if (scenario_.mode == "yarn") {
+        const auto& cluster = *clusters_.back();
+        yarn_.push_back(std::make_unique<model::flink::yarn::YarnResourceManager>(
+            sim_, yarn_deployment(scenario_, spec), cluster.jobmanagers().front(), cluster.taskmanagers()));
+        world_.yarn_resource_managers.back() = yarn_.back().get();
+        yarn_.back()->start();
+      }
     }
   }
 
@@ -127,6 +137,7 @@ class ScenarioRun {
   World world_;
   FaultInjector injector_;
   std::vector<std::unique_ptr<model::flink::FlinkCluster>> clusters_;
+  std::vector<std::unique_ptr<model::flink::yarn::YarnResourceManager>> yarn_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/flink/cluster.hpp"
+#include "model/flink/yarn/yarn_resource_manager.hpp"
 #include "model/zookeeper/ensemble.hpp"
 #include "sim/filesystem.hpp"
 #include "sim/network.hpp"
@@ -33,6 +34,8 @@ struct World {
   std::vector<std::string> cluster_names;        // scenario names, index = cluster
   std::vector<sim::Duration> restart_delays;     // the supervisors'; zero = no supervisor
   std::vector<Node> nodes;
+  // index = cluster; nullptr unless the scenario's mode is yarn (harness/yarn_faults.cpp)
+  std::vector<model::flink::yarn::YarnResourceManager*> yarn_resource_managers;
 
   const Node* node(const std::string& name) const {
     for (const auto& node : nodes) {

@@ -116,3 +116,5 @@ endif()
 # with "known_issues": "fail").
 add_test(NAME cli_known_issues_reported_apart WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "out=$(${HASIM_BIN} run scenarios/curator-696-double-leader.json --seeds 1 --json) && echo \"$out\" | grep -q '\"known\":\"CURATOR-696\"' && echo \"$out\" | grep -q '\"unexplained_violations\":0' && d=$(mktemp -d) && sed 's/\"outcome\": \"violation\"/\"outcome\": \"pass\"/; /\"property\": \"single-leader\"/d; /\"known\": \"CURATOR-696\"/d' scenarios/curator-696-double-leader.json > $d/pass.json && ${HASIM_BIN} run $d/pass.json --seeds 1 | grep -q 'known: CURATOR-696 (Curator 5.4.0 LeaderLatch; fixed in 5.7.0)' && ${HASIM_BIN} run $d/pass.json --seeds 1 > /dev/null && sed 's/^{/{\"known_issues\": \"fail\",/' $d/pass.json > $d/fail.json && { ${HASIM_BIN} run $d/fail.json --seeds 1 > /dev/null; test $? -eq 1; }")
+# YARN mode: attempt semantics with exact counts, version ranges, RM failover, the end-of-cluster rule.
+hasim_test(harness_yarn_tests harness/yarn_mode_test.cpp)
