@@ -21,6 +21,14 @@ bool FaultInjector::inject_yarn_fault(const FaultSpec& fault) {
     SIM_ASSERT(!is_yarn_fault(fault.kind));
     return false;
   }
+  if (fault.kind == "kill-taskmanager" && fault.duration) {
+    // Drawn by random faults only (validate refuses it in a schedule): a lost TaskManager's new
+    // container comes from the running attempt, never by itself (not after the application failed).
+    FaultSpec without_return = fault;
+    without_return.duration.reset();
+    inject_process_fault(without_return);
+    return true;
+  }
   if (!is_yarn_fault(fault.kind) && !jobmanager_lifecycle) return false;
   const std::string am = world_.sim.process_name(rm->application_master());
   if (fault.kind == "rm-failover-delay") {

@@ -65,6 +65,9 @@ void check_yarn_scenario(const Scenario& scenario, const nlohmann::json& documen
     if (fault.kind == "kill-jobmanager" && fault.duration) {
       throw InputError(fault.json_path + ".duration", "in YARN mode a killed ApplicationMaster comes back only as the ResourceManager's next attempt");
     }
+    if (fault.kind == "kill-taskmanager" && fault.duration) {
+      throw InputError(fault.json_path + ".duration", "in YARN mode a killed TaskManager comes back only in a new container of the running attempt");
+    }
   }
 }
 

@@ -364,6 +364,9 @@ TEST(YarnInput, BadYarnInputNamesItsJsonPath) {
   EXPECT_NE(error_of(yarn_scenario(R"("mode": "yarn")", kOneJm, R"({"at": "10 s", "kind": "kill-jobmanager", "target": "jm1", "duration": "5 s"})"))
                 .find("$.faults.schedule[0].duration:"),
             std::string::npos);
+  EXPECT_NE(error_of(yarn_scenario(R"("mode": "yarn")", kOneJm, R"({"at": "10 s", "kind": "kill-taskmanager", "target": "tm1", "duration": "5 s"})"))
+                .find("$.faults.schedule[0].duration:"),
+            std::string::npos);
 }
 
 }  // namespace
