@@ -1,4 +1,5 @@
 #include "harness/fault_plan.hpp"
+#include "harness/yarn_scenario.hpp"
 
 #include <algorithm>
 
@@ -59,6 +60,7 @@ std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rn
     fault.extra = rng.duration_between(sim::milliseconds(10), sim::seconds(2));
     fault.count = rng.between(1, 5);
     if (fault.kind.rfind("kill-", 0) == 0 && rng.chance(1, 2)) fault.duration.reset();  // some come back only at the heal
+    if (scenario.mode == "yarn" && yarn_fault_without_duration(fault.kind)) fault.duration.reset();  // the RM brings them back
     plan.push_back(std::move(fault));
   }
   return plan;

@@ -15,20 +15,15 @@ std::string duration_text_of(const FaultSpec& fault) {
 bool FaultInjector::inject_yarn_fault(const FaultSpec& fault) {
   const std::size_t cluster = world_.cluster_index(fault.cluster);
   auto* rm = cluster < world_.yarn_resource_managers.size() ? world_.yarn_resource_managers[cluster] : nullptr;
-  const bool jobmanager_lifecycle = fault.kind == "kill-jobmanager" || fault.kind == "restart-jobmanager";
+  const bool jobmanager_lifecycle = fault.kind == "kill-jobmanager";
   if (rm == nullptr) {
     // validate keeps YARN kinds out of other modes
     SIM_ASSERT(!is_yarn_fault(fault.kind));
     return false;
   }
-  if (fault.kind == "kill-taskmanager" && fault.duration) {
-    // Drawn by random faults only (validate refuses it in a schedule): a lost TaskManager's new
-    // container comes from the running attempt, never by itself (not after the application failed).
-    FaultSpec without_return = fault;
-    without_return.duration.reset();
-    inject_process_fault(without_return);
-    return true;
-  }
+  // validate and the random plan keep returns by themselves out of YARN mode (yarn_fault_without_duration)
+  SIM_ASSERT(!(fault.duration && yarn_fault_without_duration(fault.kind)));
+  SIM_ASSERT(fault.kind != "restart-jobmanager");  // validate refuses it in YARN mode
   if (!is_yarn_fault(fault.kind) && !jobmanager_lifecycle) return false;
   const std::string am = world_.sim.process_name(rm->application_master());
   if (fault.kind == "rm-failover-delay") {
@@ -44,13 +39,7 @@ bool FaultInjector::inject_yarn_fault(const FaultSpec& fault) {
     });
     return true;
   }
-  if (fault.kind == "restart-jobmanager") {
-    // Drawn by random faults only (validate refuses it in a schedule): only the RM starts an AM.
-    record(fault, fault.kind, "", "skipped: in YARN mode only the ResourceManager starts the ApplicationMaster");
-    return true;
-  }
   // kill-jobmanager (whatever its target: there is one JobManager), kill-am-container, nodemanager-failure.
-  // A duration does not bring the AM back: only the RM's next attempt does.
   const bool node_lost = fault.kind == "nodemanager-failure";
   if (!rm->am_container_running()) {
     record(fault, fault.kind, "", "skipped: no ApplicationMaster container runs");

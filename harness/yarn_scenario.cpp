@@ -8,6 +8,10 @@ bool is_yarn_fault(const std::string& kind) {
   return kind == "kill-am-container" || kind == "nodemanager-failure" || kind == "rm-failover-delay";
 }
 
+bool yarn_fault_without_duration(const std::string& kind) {
+  return kind == "kill-jobmanager" || kind == "kill-taskmanager" || kind == "kill-am-container" || kind == "nodemanager-failure";
+}
+
 YarnSpec parse_yarn_section(JsonReader reader) {
   YarnSpec spec;
   if (auto version = reader.optional_field("version")) {
@@ -62,11 +66,16 @@ void check_yarn_scenario(const Scenario& scenario, const nlohmann::json& documen
     if (fault.kind == "restart-jobmanager") {
       throw InputError(fault.json_path + ".kind", "in YARN mode only the ResourceManager starts the ApplicationMaster; use kill-am-container");
     }
-    if (fault.kind == "kill-jobmanager" && fault.duration) {
-      throw InputError(fault.json_path + ".duration", "in YARN mode a killed ApplicationMaster comes back only as the ResourceManager's next attempt");
+    if (fault.duration && yarn_fault_without_duration(fault.kind)) {
+      throw InputError(fault.json_path + ".duration", "in YARN mode \"" + fault.kind + "\" takes no duration: only the ResourceManager brings an ApplicationMaster or a TaskManager container back");
     }
-    if (fault.kind == "kill-taskmanager" && fault.duration) {
-      throw InputError(fault.json_path + ".duration", "in YARN mode a killed TaskManager comes back only in a new container of the running attempt");
+  }
+  if (scenario.random_faults) {
+    const auto& kinds = scenario.random_faults->kinds;
+    const auto restart = std::find(kinds.begin(), kinds.end(), "restart-jobmanager");
+    if (restart != kinds.end()) {
+      throw InputError("$.faults.random.kinds[" + std::to_string(restart - kinds.begin()) + "]",
+                       "in YARN mode only the ResourceManager starts the ApplicationMaster; use kill-am-container");
     }
   }
 }

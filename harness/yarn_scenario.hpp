@@ -9,6 +9,9 @@
 namespace harness {
 
 bool is_yarn_fault(const std::string& kind);
+// In YARN mode these kinds take no duration: only the ResourceManager brings an ApplicationMaster or
+// a TaskManager container back.
+bool yarn_fault_without_duration(const std::string& kind);
 YarnSpec parse_yarn_section(JsonReader reader);
 // After the whole scenario is read: mode and section agree, and clusters and faults fit YARN.
 void check_yarn_scenario(const Scenario& scenario, const nlohmann::json& document);

@@ -364,6 +364,13 @@ TEST(YarnInput, BadYarnInputNamesItsJsonPath) {
   EXPECT_NE(error_of(yarn_scenario(R"("mode": "yarn")", kOneJm, R"({"at": "10 s", "kind": "kill-jobmanager", "target": "jm1", "duration": "5 s"})"))
                 .find("$.faults.schedule[0].duration:"),
             std::string::npos);
+  EXPECT_NE(error_of(yarn_scenario(R"("mode": "yarn")", kOneJm, R"({"at": "10 s", "kind": "kill-am-container", "duration": "5 s"})"))
+                .find("$.faults.schedule[0].duration:"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"name": "y", "mode": "yarn", "zookeeper": {"servers": 1}, "clusters": [)" + kOneJm +
+                     R"(], "duration": "5 min", "faults": {"random": {"kinds": ["kill-am-container", "restart-jobmanager"]}}, "expect": {"outcome": "pass"}})")
+                .find("$.faults.random.kinds[1]:"),
+            std::string::npos);
   EXPECT_NE(error_of(yarn_scenario(R"("mode": "yarn")", kOneJm, R"({"at": "10 s", "kind": "kill-taskmanager", "target": "tm1", "duration": "5 s"})"))
                 .find("$.faults.schedule[0].duration:"),
             std::string::npos);
