@@ -4,6 +4,9 @@
 
 #include "model/flink/job_client.hpp"
 #include "model/flink/job_manager.hpp"
+#include "model/flink/kubernetes_ha.hpp"
+#include "model/kubernetes/api_server.hpp"
+#include "model/kubernetes/leader_record.hpp"
 #include "model/flink/supervisor.hpp"
 #include "model/flink/task_manager.hpp"
 #include "sim/assert.hpp"
@@ -45,18 +48,31 @@ class ClusterModel {
         zookeeper_(zookeeper),
         options_(std::move(options)),
         rpc_(sim, net, "rpc/" + options_.name),
-        supervisor_(sim, options_.restart_delay) {
+        supervisor_(sim, options_.restart_delay, RestartBackOff{kubernetes_ha(options_)}) {
     SIM_ASSERT(!options_.masters.empty());
     latch_dir_ = options_.config.zookeeper_namespace() + "/leader/latch";
     observer_.other_leader_paused = [this](sim::ProcessId self) { return other_leader_paused(self); };
     observer_.session_closed = [this](model::zk::SessionId session) { return session_closed(session); };
     env_ = TaskManagerEnvironment{&sim, &net, &rpc_, &options_, quorum_processes(zookeeper, options_.config), &observer_};
     const std::string prefix = options_.name.empty() ? "" : options_.name + "/";
+    if (kubernetes_ha(options_)) {
+      // The control plane: restarted like any static pod; its store (etcd) survives it.
+      api_server_ = sim.add_process(prefix + "apiserver", {[this, &net](sim::ProcessId pid) {
+                                                             api_server_object_ = std::make_unique<model::kubernetes::ApiServer>(
+                                                                 sim_, net, config_maps_, pid);
+                                                             api_server_object_->start();
+                                                           },
+                                                           [this](sim::ProcessId) { api_server_object_.reset(); }});
+      supervisor_.watch(api_server_);
+      env_.api_server = api_server_;
+    }
+    clocks_.resize(options_.masters.size());
     jobmanager_objects_.resize(options_.masters.size());
     for (std::size_t i = 0; i < options_.masters.size(); i++) {
       const std::string name = prefix + options_.masters[i].host;
       jobmanagers_.push_back(sim.add_process(name, {[this, i, name](sim::ProcessId pid) {
                                                       jobmanager_objects_[i] = std::make_unique<JobManager>(env_, storage_, pid, name);
+                                                      jobmanager_objects_[i]->set_local_clock(&clocks_[i]);
                                                       jobmanager_objects_[i]->start();
                                                     },
                                                     [this, i](sim::ProcessId) { jobmanager_objects_[i].reset(); }}));
@@ -81,6 +97,7 @@ class ClusterModel {
   }
 
   void start() {
+    if (api_server_ != sim::kNoProcess) sim_.start(api_server_);
     for (const sim::ProcessId pid : jobmanagers_) sim_.start(pid);
     for (const sim::ProcessId pid : taskmanagers_) sim_.start(pid);
     sim_.start(client_);
@@ -100,7 +117,33 @@ class ClusterModel {
 
   // The lowest latch node in the ZooKeeper leader's tree, owned by any session a JobManager of
   // this cluster ever had (an old incarnation's node leads until its session expires).
+  sim::ProcessId api_server() const { return api_server_; }
+
+  // The lock record's holder, mapped to a JobManager through every identity one of them ever had
+  // (an old incarnation's identity holds the lock until its lease is taken over).
+  std::optional<int> lock_holder() {
+    for (std::size_t i = 0; i < jobmanager_objects_.size(); i++) {
+      if (!jobmanager_objects_[i]) continue;
+      const auto* election = dynamic_cast<const KubernetesLeaderElectionService*>(&jobmanager_objects_[i]->election());
+      if (election != nullptr) identities_[election->identity()] = static_cast<int>(i);
+    }
+    const auto object = config_maps_.get(cluster_config_map_name(options_.config));
+    if (!object) return std::nullopt;
+    const auto annotation = object->annotations.find(model::kubernetes::kLeaderAnnotation);
+    if (annotation == object->annotations.end()) return std::nullopt;
+    const auto record = model::kubernetes::decode_leader_record(annotation->second);
+    if (!record) return std::nullopt;
+    const auto found = identities_.find(record->holder_identity);
+    if (found == identities_.end()) return std::nullopt;
+    return found->second;
+  }
+
+  void skew_clock(int jobmanager, sim::Duration amount) { clocks_.at(static_cast<std::size_t>(jobmanager)).step(sim_.now(), amount); }
+  void drift_clock(int jobmanager, std::int64_t ppm) { clocks_.at(static_cast<std::size_t>(jobmanager)).drift(sim_.now(), ppm); }
+  sim::Duration clock_offset(int jobmanager) const { return clocks_.at(static_cast<std::size_t>(jobmanager)).offset(sim_.now()); }
+
   std::optional<int> zookeeper_leader() {
+    if (kubernetes_ha(options_)) return lock_holder();
     remember_sessions();
     const int leader = zookeeper_.leader();
     if (leader < 0) return std::nullopt;
@@ -168,7 +211,10 @@ class ClusterModel {
       sampled_ = true;
       last_zookeeper_leader_ = now;
       const std::string jm = now ? sim_.process_name(jobmanagers_[static_cast<std::size_t>(*now)]) : "";
-      sim_.record("flink", "zk-leader", sim::kNoProcess, {{"cluster", options_.name}, {"jm", jm}});
+      // Kubernetes: the holder the lock record names (one at a time by construction: the record
+      // is one field of one object), traced apart so that single-leader A keeps meaning ZooKeeper.
+      sim_.record("flink", kubernetes_ha(options_) ? "k8s-lock-holder" : "zk-leader", sim::kNoProcess,
+                  {{"cluster", options_.name}, {"jm", jm}});
     }
     sim_.after(kZooKeeperLeaderSampling, [this] { sample_zookeeper_leader(); });
   }
@@ -188,6 +234,14 @@ class ClusterModel {
   std::vector<std::unique_ptr<TaskManager>> taskmanager_objects_;
   std::unique_ptr<JobClient> client_object_;
   std::map<model::zk::SessionId, int> sessions_;
+  // Kubernetes mode: the API server's objects (etcd's: they outlive the process), the process,
+  // the JobManagers' node clocks (they outlive the JobManager processes) and every lock identity
+  // a JobManager had.
+  model::kubernetes::ConfigMapStore config_maps_;
+  sim::ProcessId api_server_ = sim::kNoProcess;
+  std::unique_ptr<model::kubernetes::ApiServer> api_server_object_;
+  std::vector<model::kubernetes::LocalClock> clocks_;
+  std::map<std::string, int> identities_;
   struct LeaderCacheKey {
     int server = -1;
     std::uint32_t incarnation = 0;
@@ -215,5 +269,10 @@ const std::vector<sim::ProcessId>& FlinkCluster::taskmanagers() const { return m
 sim::ProcessId FlinkCluster::client() const { return model_->client(); }
 std::optional<int> FlinkCluster::believed_leader() const { return model_->believed_leader(); }
 std::optional<int> FlinkCluster::zookeeper_leader() const { return model_->zookeeper_leader(); }
+sim::ProcessId FlinkCluster::api_server() const { return model_->api_server(); }
+std::optional<int> FlinkCluster::lock_holder() const { return model_->lock_holder(); }
+void FlinkCluster::skew_clock(int jobmanager, sim::Duration amount) { model_->skew_clock(jobmanager, amount); }
+void FlinkCluster::drift_clock(int jobmanager, std::int64_t ppm) { model_->drift_clock(jobmanager, ppm); }
+sim::Duration FlinkCluster::clock_offset(int jobmanager) const { return model_->clock_offset(jobmanager); }
 
 }  // namespace model::flink

@@ -68,6 +68,15 @@ class FlinkCluster {
   // the ZooKeeper leader); nullopt when there is none or no ZooKeeper leader.
   std::optional<int> zookeeper_leader() const;
 
+  // high-availability.type kubernetes: the API server process (kNoProcess otherwise), the
+  // JobManager whose identity the lock record names (nullopt: none or unknown), and the clock
+  // faults on a JobManager's node (index into jobmanagers()).
+  sim::ProcessId api_server() const;
+  std::optional<int> lock_holder() const;
+  void skew_clock(int jobmanager, sim::Duration amount);
+  void drift_clock(int jobmanager, std::int64_t ppm);
+  sim::Duration clock_offset(int jobmanager) const;
+
  private:
   std::unique_ptr<ClusterModel> model_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/flink/kubernetes_ha.hpp"
 #include "model/flink/standalone_ha.hpp"
 
 namespace model::flink {
@@ -24,6 +25,10 @@ void JobClient::start() {
     // No HA: the configured JobManager address (jobmanager.rpc.address) with the default leader id.
     retrieval_ = std::make_unique<StandaloneLeaderRetrieval>(
         sim, self_, "dispatcher", LeaderInformation{kDefaultLeaderId, configured_jobmanager_address(*env_.cluster)},
+        std::vector<sim::TraceField>{{"cluster", env_.cluster->name}}, [this](const LeaderInformation& info) { dispatcher_ = info; });
+  } else if (kubernetes_ha(*env_.cluster)) {
+    retrieval_ = std::make_unique<KubernetesLeaderRetrieval>(
+        sim, *env_.net, self_, env_.api_server, cluster_config_map_name(config), "dispatcher",
         std::vector<sim::TraceField>{{"cluster", env_.cluster->name}}, [this](const LeaderInformation& info) { dispatcher_ = info; });
   } else {
     client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));

@@ -1,6 +1,8 @@
 #include "model/flink/job_manager.hpp"
 
+#include "model/flink/kubernetes_ha.hpp"
 #include "model/flink/standalone_ha.hpp"
+#include "sim/assert.hpp"
 
 namespace model::flink {
 namespace {
@@ -29,6 +31,15 @@ void JobManager::start() {
   if (standalone_ha(cluster)) {
     // high-availability.type none: no ZooKeeper client; leader from the start, never revoked.
     election_ = std::make_unique<StandaloneLeaderElectionService>(sim, self_, std::vector<sim::TraceField>{{"cluster", cluster.name}});
+  } else if (kubernetes_ha(cluster)) {
+    // The stores stay on ZooKeeper (kubernetes_ha.hpp); leadership is the ConfigMap lock's.
+    SIM_ASSERT(clock_ != nullptr);
+    client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
+    client_->start();
+    election_ = std::make_unique<KubernetesLeaderElectionService>(
+        sim, *env_.net, self_, *clock_,
+        KubernetesElectionOptions{env_.api_server, cluster_config_map_name(config), address_, config.kubernetes,
+                                  cluster.mutant == Mutant::kFlink34007, {{"cluster", cluster.name}}});
   } else {
     client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_, curator_options(config, env_.zookeeper, address_));
     client_->start();

@@ -10,6 +10,7 @@
 #include "model/flink/leader_election.hpp"
 #include "model/flink/resource_manager.hpp"
 #include "model/flink/task_manager.hpp"
+#include "model/kubernetes/local_clock.hpp"
 
 namespace model::flink {
 
@@ -19,6 +20,8 @@ class JobManager {
   JobManager(const JobManager&) = delete;
   JobManager& operator=(const JobManager&) = delete;
 
+  // The node's wall clock (kubernetes mode reads it for the lease); it outlives the process.
+  void set_local_clock(const model::kubernetes::LocalClock* clock) { clock_ = clock; }
   void start();
   const LeaderElection& election() const { return *election_; }
   model::zk::SessionId zookeeper_session() const { return client_ ? client_->session_id() : 0; }
@@ -31,6 +34,7 @@ class JobManager {
   sim::Filesystem& storage_;
   sim::ProcessId self_;
   std::string address_;
+  const model::kubernetes::LocalClock* clock_ = nullptr;
   sim::MailboxId inbox_{};
   sim::MailboxId rm_grants_{};
   std::unique_ptr<curator::CuratorFramework> client_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/flink/kubernetes_ha.hpp"
 #include "model/flink/standalone_ha.hpp"
 #include "sim/assert.hpp"
 #include "model/probes.hpp"
@@ -37,7 +38,8 @@ void TaskManager::start() {
   const FlinkConfig& config = env_.cluster->config;
   const std::vector<sim::TraceField> tags = {field("cluster", env_.cluster->name)};
   const bool standalone = standalone_ha(*env_.cluster);
-  if (!standalone) {
+  const bool kubernetes = kubernetes_ha(*env_.cluster);
+  if (!standalone && !kubernetes) {
     client_ = std::make_unique<curator::CuratorFramework>(sim, *env_.net, self_,
                                                           curator_options(config, env_.zookeeper, address_));
     client_->start();
@@ -51,6 +53,10 @@ void TaskManager::start() {
       return std::make_unique<StandaloneLeaderRetrieval>(
           sim, self_, component, LeaderInformation{kDefaultLeaderId, configured_jobmanager_address(*env_.cluster)}, tags,
           std::move(listener));
+    }
+    if (kubernetes) {
+      return std::make_unique<KubernetesLeaderRetrieval>(sim, *env_.net, self_, env_.api_server, cluster_config_map_name(config),
+                                                         component, tags, std::move(listener));
     }
     return std::make_unique<LeaderRetrieval>(
         *client_, LeaderRetrievalOptions{connection_info_path(ns, component), tolerate, mutant_19557, tags}, std::move(listener));

@@ -27,6 +27,7 @@ struct TaskManagerEnvironment {
   const ClusterOptions* cluster = nullptr;
   std::vector<sim::ProcessId> zookeeper;
   const LeadershipObserver* observer = nullptr;  // for the JobManagers' probes (cluster.cpp)
+  sim::ProcessId api_server = sim::kNoProcess;    // high-availability.type kubernetes only
 };
 
 class TaskManager {
