@@ -107,6 +107,7 @@ void FaultInjector::inject(const FaultSpec& fault) {
   if (inject_yarn_fault(fault)) return;
   if (is_process_fault(fault.kind)) return inject_process_fault(fault);
   if (is_network_fault(fault.kind)) return inject_network_fault(fault);
+  if (fault.kind == "clock-skew" || fault.kind == "clock-drift") return inject_clock_fault(fault);
   inject_storage_fault(fault);
 }
 
@@ -309,6 +310,24 @@ void FaultInjector::inject_network_fault(const FaultSpec& fault) {
   });
 }
 
+// --- clock faults (Kubernetes mode: the lease arithmetic reads each JobManager's wall clock) ---
+
+void FaultInjector::inject_clock_fault(const FaultSpec& fault) {
+  const auto node = resolve(fault, fault.target);
+  if (!node || node->kind != NodeKind::kJobManager) return record(fault, fault.kind, "", "skipped: no node is " + fault.target);
+  auto& cluster = *world_.clusters.at(node->cluster);
+  if (fault.kind == "clock-skew") {
+    cluster.skew_clock(node->index, sim::milliseconds(fault.skew_ms));
+    return record(fault, fault.kind, node->name, std::to_string(fault.skew_ms) + " ms", node->pid);
+  }
+  cluster.drift_clock(node->index, fault.drift_ppm);
+  record(fault, fault.kind, node->name, std::to_string(fault.drift_ppm) + " ppm for " + duration_text(fault), node->pid);
+  after_duration(fault, [this, fault, node] {
+    record(fault, "end-" + fault.kind, node->name, "", node->pid);
+    world_.clusters.at(node->cluster)->drift_clock(node->index, 0);
+  });
+}
+
 // --- storage faults ---
 
 void FaultInjector::inject_storage_fault(const FaultSpec& fault) {
@@ -347,6 +366,13 @@ void FaultInjector::heal_all() {
   world_.storage.clear_write_errors();
   heal_yarn();
   for (const auto& node : world_.nodes) {
+    if (node.kind == NodeKind::kJobManager) {
+      // NTP steps a skewed clock back and ends any drift.
+      auto& cluster = *world_.clusters.at(node.cluster);
+      cluster.drift_clock(node.index, 0);
+      const sim::Duration offset = cluster.clock_offset(node.index);
+      if (offset != sim::Duration{}) cluster.skew_clock(node.index, sim::Duration{} - offset);
+    }
     if (world_.sim.process_state(node.pid) == sim::ProcessState::kPaused) world_.sim.resume(node.pid);
     const bool supervised = node.kind != NodeKind::kZooKeeper && world_.restart_delays.at(node.cluster) > sim::Duration{};
     if (!supervised) restart_if_down(node);

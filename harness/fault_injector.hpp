@@ -39,6 +39,7 @@ class FaultInjector {
   std::optional<Node> resolve_leader_connection(const FaultSpec& fault);
   void inject_process_fault(const FaultSpec& fault);
   void inject_network_fault(const FaultSpec& fault);
+  void inject_clock_fault(const FaultSpec& fault);
   void inject_storage_fault(const FaultSpec& fault);
   // YARN mode (yarn_faults.cpp): the YARN fault kinds, and JobManager faults the RM must see.
   bool inject_yarn_fault(const FaultSpec& fault);

@@ -36,6 +36,8 @@ void pick_target(const Scenario& scenario, FaultSpec& fault, sim::Prng& rng) {
     fault.split = rng.chance(1, 2) ? "leader-minority" : "random";
   } else if (kind == "cut" || kind == "latency-spike") {
     pick_link(fault, rng);
+  } else if (kind == "clock-skew" || kind == "clock-drift") {
+    fault.target = rng.pick(std::vector<std::string>{"leader", "standby", "random"});
   } else if (kind == "storage-lose-file") {
     fault.path_prefix = "/";  // anything: the generator has no knowledge of layouts
   }
@@ -61,6 +63,9 @@ std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rn
     fault.count = rng.between(1, 5);
     if (fault.kind.rfind("kill-", 0) == 0 && rng.chance(1, 2)) fault.duration.reset();  // some come back only at the heal
     if (scenario.mode == "yarn" && yarn_fault_without_duration(fault.kind)) fault.duration.reset();  // the RM brings them back
+    // Drawn only for clock faults, so that no other kind's draws move.
+    if (fault.kind == "clock-skew") fault.skew_ms = rng.between(-60'000, 60'000);
+    if (fault.kind == "clock-drift") fault.drift_ppm = rng.between(-200'000, 200'000);
     plan.push_back(std::move(fault));
   }
   return plan;

@@ -50,6 +50,8 @@ nlohmann::ordered_json fault_json(const FaultSpec& fault) {
   if (kind == "latency-spike" || kind == "storage-slow") out["extra"] = exact_duration_text(fault.extra);
   if (kind == "storage-write-error") out["count"] = fault.count;
   if (kind == "storage-lose-file") out["path_prefix"] = fault.path_prefix;
+  if (kind == "clock-skew") out["skew_ms"] = fault.skew_ms;
+  if (kind == "clock-drift") out["drift_ppm"] = fault.drift_ppm;
   return out;
 }
 

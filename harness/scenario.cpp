@@ -109,7 +109,7 @@ bool node_of_kind(const std::string& node, const std::vector<std::string>& kinds
 }
 
 void check_target(const JsonReader& where, const std::string& target, const std::vector<std::string>& nodes,
-                  const std::vector<std::string>& roles, const std::vector<std::string>& kinds = {"jm", "tm", "zk"}) {
+                  const std::vector<std::string>& roles, const std::vector<std::string>& kinds = {"jm", "tm", "zk", "apiserver"}) {
   if (std::find(roles.begin(), roles.end(), target) != roles.end()) return;
   if (std::find(nodes.begin(), nodes.end(), target) != nodes.end() && node_of_kind(target, kinds)) return;
   std::string expected;
@@ -120,7 +120,8 @@ void check_target(const JsonReader& where, const std::string& target, const std:
 
 bool needs_duration(const std::string& kind) {
   return kind.rfind("pause-", 0) == 0 || kind == "isolate" || kind == "partition" || kind == "cut" ||
-         kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow" || kind == "rm-failover-delay";
+         kind == "latency-spike" || kind == "storage-unavailable" || kind == "storage-slow" || kind == "rm-failover-delay" ||
+         kind == "clock-drift";
 }
 
 }  // namespace
@@ -213,6 +214,11 @@ FaultSpec parse_fault(JsonReader reader, const Scenario& scenario, const std::ve
   if (kind == "latency-spike" || kind == "storage-slow") fault.extra = reader.object_field("extra").as_duration();
   if (kind == "storage-write-error") fault.count = reader.object_field("count").as_int(1, 1'000'000);
   if (kind == "storage-lose-file") fault.path_prefix = reader.object_field("path_prefix").as_string();
+  if (kind == "clock-skew" || kind == "clock-drift") {
+    if (scenario.mode != "kubernetes") reader.object_field("kind").fail("\"" + kind + "\" needs \"mode\": \"kubernetes\" (only the lease reads wall clocks)");
+    if (kind == "clock-skew") fault.skew_ms = reader.object_field("skew_ms").as_int(-3'600'000, 3'600'000);
+    if (kind == "clock-drift") fault.drift_ppm = reader.object_field("drift_ppm").as_int(-500'000, 500'000);
+  }
   if (kind == "storage-lose-file" && (fault.path_prefix.empty() || fault.path_prefix[0] != '/')) {
     reader.object_field("path_prefix").fail("must be an absolute storage path prefix, starting with /");
   }
@@ -341,7 +347,8 @@ std::vector<std::string> fault_node_kinds(const std::string& kind) {
   if (kind.find("jobmanager") != std::string::npos) return {"jm"};
   if (kind.find("zookeeper") != std::string::npos) return {"zk"};
   if (kind == "kill-taskmanager") return {"tm"};
-  if (kind == "isolate" || kind == "partition" || kind == "cut" || kind == "latency-spike") return {"jm", "tm", "zk"};
+  if (kind == "clock-skew" || kind == "clock-drift") return {"jm"};
+  if (kind == "isolate" || kind == "partition" || kind == "cut" || kind == "latency-spike") return {"jm", "tm", "zk", "apiserver"};
   return {};
 }
 
@@ -352,6 +359,7 @@ std::vector<std::string> node_names(const Scenario& scenario) {
     const std::string prefix = prefixed ? cluster.name + "/" : "";
     for (std::size_t i = 0; i < cluster.masters.size(); i++) names.push_back(prefix + "jm" + std::to_string(i + 1));
     for (int i = 0; i < cluster.taskmanagers; i++) names.push_back(prefix + "tm" + std::to_string(i + 1));
+    if (scenario.mode == "kubernetes") names.push_back(prefix + "apiserver");
   }
   for (const auto& server : scenario.zookeeper.servers) names.push_back("zk" + std::to_string(server.id));
   return names;
@@ -364,7 +372,7 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   scenario.source = source;
   scenario.name = root.object_field("name").as_string();
   if (auto description = root.optional_field("description")) scenario.description = description->as_string();
-  if (auto mode = root.optional_field("mode")) scenario.mode = mode->as_enum({"standalone", "yarn"});
+  if (auto mode = root.optional_field("mode")) scenario.mode = mode->as_enum({"standalone", "yarn", "kubernetes"});
   if (auto yarn = root.optional_field("yarn")) scenario.yarn = parse_yarn_section(*yarn);
   scenario.zookeeper = parse_zookeeper(root.object_field("zookeeper"));
   const auto clusters = root.object_field("clusters").array_items();
@@ -372,6 +380,14 @@ Scenario parse_scenario(const std::string& json_text, const std::string& source)
   std::set<std::string> cluster_names;
   for (std::size_t i = 0; i < clusters.size(); i++) {
     scenario.clusters.push_back(parse_cluster(clusters[i], i));
+    // The mode decides the HA services: Kubernetes HA only in a Kubernetes deployment, and a
+    // Kubernetes deployment only with Kubernetes HA (its leader election is the mode).
+    const bool kubernetes_ha = scenario.clusters.back().config.ha_type == model::flink::HaType::kKubernetes;
+    if (kubernetes_ha != (scenario.mode == "kubernetes")) {
+      throw InputError(JsonReader(clusters[i]).object_field("flink_config").path() + ".high-availability.type",
+                       scenario.mode == "kubernetes" ? "\"mode\": \"kubernetes\" needs high-availability.type kubernetes"
+                                                     : "kubernetes needs \"mode\": \"kubernetes\"");
+    }
     if (!cluster_names.insert(scenario.clusters.back().name).second) clusters[i].fail("cluster names must be unique");
     // The model connects to quorum hosts by name: each must be a server of this ensemble ("zk<id>"
     // or a zoo_cfg host), or the run could not be built.

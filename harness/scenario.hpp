@@ -39,7 +39,7 @@ inline const std::vector<std::string>& fault_kinds() {
       "kill-jobmanager", "restart-jobmanager", "pause-jobmanager", "kill-zookeeper", "restart-zookeeper",
       "pause-zookeeper", "crash-zookeeper-losing-tail", "kill-taskmanager", "isolate", "partition", "cut", "heal",
       "latency-spike", "storage-unavailable", "storage-slow", "storage-write-error", "storage-lose-file",
-      "drop-zookeeper-reply",
+      "drop-zookeeper-reply", "clock-skew", "clock-drift",
       // YARN mode (harness/yarn_faults.cpp)
       "kill-am-container", "nodemanager-failure", "rm-failover-delay"};
   return kinds;
@@ -78,6 +78,8 @@ struct FaultSpec {
   sim::Duration extra{};                          // latency-spike, storage-slow
   std::int64_t count = 0;                         // storage-write-error: how many writes fail
   std::string path_prefix;                        // storage-lose-file
+  std::int64_t skew_ms = 0;                       // clock-skew: the step of the node's wall clock (signed)
+  std::int64_t drift_ppm = 0;                     // clock-drift: the rate, for `duration` (signed)
   std::string json_path;                          // where it came from, for error messages
 };
 

@@ -100,6 +100,9 @@ class ScenarioRun {
       world_.nodes.push_back({prefix + "tm" + std::to_string(i + 1), NodeKind::kTaskManager, c, static_cast<int>(i),
                               cluster.taskmanagers()[i]});
     }
+    if (cluster.api_server() != sim::kNoProcess) {
+      world_.nodes.push_back({prefix + "apiserver", NodeKind::kApiServer, c, 0, cluster.api_server()});
+    }
   }
 
   void schedule_faults() {

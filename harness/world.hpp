@@ -15,12 +15,12 @@
 
 namespace harness {
 
-enum class NodeKind { kJobManager, kTaskManager, kZooKeeper };
+enum class NodeKind { kJobManager, kTaskManager, kZooKeeper, kApiServer };
 
 struct Node {
   std::string name;  // as scenarios spell it: "jm1", "c2/tm1", "zk3"
   NodeKind kind = NodeKind::kJobManager;
-  std::size_t cluster = 0;  // JobManagers and TaskManagers
+  std::size_t cluster = 0;  // JobManagers, TaskManagers and API servers
   int index = 0;            // within its cluster, or the ensemble position
   sim::ProcessId pid = sim::kNoProcess;
 };
