@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "harness/checkers/resurrected_pointer.hpp"
@@ -17,6 +18,8 @@ constexpr const char* kUnreadHandle = "HASIM-UNREAD-HANDLE";
 constexpr const char* kLateDirtyResult = "HASIM-LATE-DIRTY-RESULT";
 constexpr const char* kLateJobGraph = "HASIM-LATE-JOB-GRAPH";
 constexpr const char* kLateCheckpoint = "HASIM-LATE-CHECKPOINT";
+constexpr const char* kFlink10333 = "FLINK-10333";
+constexpr const char* kClientGo448 = "kubernetes/client-go#448";
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=
@@ -218,6 +221,76 @@ class LateCheckpoint {
   std::set<std::string> late_;  // pointer paths a deposed term added after another term recovered the job
 };
 
+// Kubernetes mode: a leader session is *deposed unaware* from the first `grant` of another
+// JobManager of its cluster after its own grant until its own `revoke`. Lease-based election has
+// no fencing: the holder learns of the loss only at its next renewal, Flink's defaults make the
+// renew deadline as long as the lease, and fabric8's elector judges expiry by the holder's
+// renewTime against the candidate's clock, so a candidate whose clock runs ahead takes a lease
+// still being renewed. Recognised only in a Kubernetes run (`k8s-lock-holder`).
+class KubernetesDeposedTerms {
+ public:
+  explicit KubernetesDeposedTerms(const Events& events) {
+    bool kubernetes = false;
+    for (const auto& event : events) kubernetes = kubernetes || is_flink(event, "k8s-lock-holder");
+    if (!kubernetes) return;
+    std::map<std::string, std::vector<std::pair<sim::Instant, std::string>>> grants;  // cluster -> (at, process)
+    for (const auto& event : events) {
+      if (event.category != "flink"sv) continue;
+      const Key key{text_field(event, "cluster"), text_field(event, "session_id")};
+      if (is_flink(event, "grant")) {
+        terms_[key] = Term{event.process, event.at, std::nullopt, std::nullopt};
+        grants[key.first].push_back({event.at, event.process});
+        // Every term of the cluster still unrevoked and granted to another process is now deposed.
+        for (auto& [other, term] : terms_) {
+          if (other.first == key.first && term.process != event.process && !term.revoked && !term.deposed) {
+            term.deposed = event.at;
+          }
+        }
+      }
+      if (is_flink(event, "revoke")) {
+        const auto term = terms_.find(key);
+        if (term != terms_.end() && !term->second.revoked) term->second.revoked = event.at;
+      }
+      if (is_flink(event, "checkpoint-completed") && deposed_at(key, event.at)) deposed_commits_[key].push_back(event.at);
+    }
+  }
+
+  // FLINK-10333: the committer of the checkpoint a restore fell behind (A) or whose pointer or file
+  // went (B) committed while deposed unaware: checkpoint writes are not validated against the lock.
+  bool explains_unfenced_commit(const Violation& violation) const {
+    if (violation.property != "no-lost-checkpoint"sv || (violation.clause != "A"sv && violation.clause != "B"sv)) return false;
+    return std::any_of(violation.related_sessions.begin(), violation.related_sessions.end(), [&](const std::string& session) {
+      const auto found = deposed_commits_.find({violation.cluster, session});
+      return found != deposed_commits_.end() &&
+             std::any_of(found->second.begin(), found->second.end(), [&](sim::Instant at) { return at <= violation.at; });
+    });
+  }
+
+  // The double leader itself: single-leader B on an effect of a session deposed unaware (a
+  // TaskManager accepts it until its watch delivers the new leader).
+  bool explains_deposed_effect(const Violation& violation) const {
+    return violation.property == "single-leader"sv && violation.clause == "B"sv &&
+           deposed_at({violation.cluster, violation.session}, violation.at);
+  }
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // (cluster, session)
+  struct Term {
+    std::string process;
+    sim::Instant granted;
+    std::optional<sim::Instant> deposed;
+    std::optional<sim::Instant> revoked;
+  };
+  bool deposed_at(const Key& key, sim::Instant at) const {
+    const auto term = terms_.find(key);
+    if (term == terms_.end() || !term->second.deposed || *term->second.deposed > at) return false;
+    return !term->second.revoked || *term->second.revoked >= at;
+  }
+
+  std::map<Key, Term> terms_;
+  std::map<Key, std::vector<sim::Instant>> deposed_commits_;
+};
+
 class Curator696 {
  public:
   Curator696(const Events& events, const CheckContext& context) {
@@ -265,6 +338,18 @@ const std::vector<KnownIssue>& known_issues() {
        "a deposed JobMaster's in-flight checkpoint lands after the next leader recovered the job; nobody lists it, so "
        "its metadata file outlives the job's cleanup; Flink 1.18-1.20, no fix",
        {"5.4", "5.7"}},
+      {kFlink10333,
+       "Kubernetes HA: fabric8's elector judges a lease by the holder's renewTime against the candidate's clock, so a "
+       "candidate whose clock runs ahead takes a lease still being renewed; checkpoints are written "
+       "withoutLeadershipValidation, so the deposed leader commits one after the new leader recovered; Flink "
+       "1.15-1.20, no fix",
+       {"5.4", "5.7"}},
+      {kClientGo448,
+       "Kubernetes HA: lease-based election has no fencing; a deposed holder acts until its next renewal (Flink's "
+       "renew deadline equals the lease), and fabric8 judges expiry by the holder's renewTime against the "
+       "candidate's clock, which client-go rejects for clock skew; TaskManagers accept the old leader until their "
+       "watch delivers the new one; fabric8 6.x in Flink 1.18-1.20, no fix",
+       {"5.4", "5.7"}},
   };
   return issues;
 }
@@ -291,6 +376,7 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
   const LateDirtyResult late_dirty_result(events);
   const LateJobGraph late_job_graph(events);
   const LateCheckpoint late_checkpoint(events);
+  const KubernetesDeposedTerms kubernetes_deposed(events);
   const bool g4_applies = affects(*find_known_issue(kHasimG4), context);
   const bool curator_696_applies = affects(*find_known_issue(kCurator696), context);
   for (auto& violation : violations) {
@@ -308,6 +394,10 @@ void match_known_issues(const Events& events, const CheckContext& context, std::
       violation.known = kLateJobGraph;
     } else if (late_checkpoint.explains(violation)) {
       violation.known = kLateCheckpoint;
+    } else if (kubernetes_deposed.explains_unfenced_commit(violation)) {
+      violation.known = kFlink10333;
+    } else if (kubernetes_deposed.explains_deposed_effect(violation)) {
+      violation.known = kClientGo448;
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -437,6 +438,64 @@ TEST(CheckContextFacts, SessionTimeoutIsTheConfiguredOneAsTheEnsembleNegotiatesI
   EXPECT_EQ(ten.curator_version, "5.7");
   // ZooKeeperServer clamps to [2, 20] ticks: 100 s asks for more than 40 s.
   EXPECT_EQ(check_context(with_timeout("100 s"), {{"jm1", "jm2"}}).clusters[0].session_timeout, sim::seconds(40));
+}
+
+}  // namespace
+}  // namespace harness
+
+namespace harness {
+namespace {
+
+// Kubernetes mode: jm1 leads session A; jm2's clock runs ahead and it takes the lease (grant B)
+// while jm1 still renews; jm1's JobMaster commits checkpoint 92 before its revoke, just after
+// jm2's recovery read the store, which restores 91. `kubernetes` false drops the lock-holder samples (a ZooKeeper-mode trace).
+// `revoked_first`: jm1 learns of the loss (revoke at 50120) before the commit instead of at 53 s.
+testing::TraceBuilder deposed_trace(bool kubernetes, bool revoked_first) {
+  testing::TraceBuilder t;
+  if (kubernetes) t.flink(0, "k8s-lock-holder", "", {{"jm", std::string("")}});
+  t.flink(1000, "grant", "jm1", {{"session_id", std::string("A")}})
+      .flink(1100, "confirm", "jm1", {{"component", std::string("job-job-1")}, {"session_id", std::string("A")}})
+      .flink(1200, "job-running", "jm1", testing::job("A", {{"tasks", std::int64_t{2}}}))
+      .flink(50000, "grant", "jm2", {{"session_id", std::string("B")}})
+      .flink(50100, "confirm", "jm2", {{"component", std::string("job-job-1")}, {"session_id", std::string("B")}});
+  if (revoked_first) t.flink(50120, "revoke", "jm1", {{"session_id", std::string("A")}});
+  t.flink(50140, "checkpoint-completed", "jm1", testing::job("A", {{"checkpoint_id", std::int64_t{92}}, {"file", std::string("/ha/c92")}}))
+      .flink(50150, "job-restored", "jm2", testing::job("B", {{"checkpoint_id", std::int64_t{91}}}))
+      .flink(50300, "tm-accept", "tm1", testing::job("A", {{"what", std::string("notify")}, {"checkpoint_id", std::int64_t{92}}}))
+      .flink(50400, "job-running", "jm2", testing::job("B", {{"tasks", std::int64_t{2}}}));
+  if (!revoked_first) t.flink(53000, "revoke", "jm1", {{"session_id", std::string("A")}});
+  t.flink(53000, "job-suspended", "jm1", testing::job("A"));
+  return t;
+}
+
+TEST(KubernetesDeposed, ACommitAndAnEffectOfALeaderDeposedUnawareAreKnown) {
+  const auto t = deposed_trace(true, false);
+  const auto found = check_properties(t.events(), testing::one_cluster(), {"no-lost-checkpoint", "single-leader", "no-lost-job"});
+  std::map<std::string, std::string> known;  // property+clause -> id
+  for (const auto& v : found) known[v.property + " " + v.clause] = v.known;
+  ASSERT_TRUE(known.count("no-lost-checkpoint A"));
+  EXPECT_EQ(known["no-lost-checkpoint A"], "FLINK-10333");
+  ASSERT_TRUE(known.count("single-leader B"));
+  EXPECT_EQ(known["single-leader B"], "kubernetes/client-go#448");
+  // jm1's JobMaster still runs the job when jm2's starts: it learns of the loss only at its revoke.
+  EXPECT_FALSE(known.count("no-lost-job B"));
+}
+
+TEST(KubernetesDeposed, TheSameRaceOutsideKubernetesModeOrAfterTheRevokeStaysUnexplained) {
+  const auto zookeeper = deposed_trace(false, false);
+  const auto found = check_properties(zookeeper.events(), testing::one_cluster(), {"no-lost-checkpoint", "single-leader", "no-lost-job"});
+  std::map<std::string, std::string> known;
+  for (const auto& v : found) known[v.property + " " + v.clause] = v.known;
+  ASSERT_TRUE(known.count("no-lost-checkpoint A"));
+  EXPECT_EQ(known["no-lost-checkpoint A"], "");
+  ASSERT_TRUE(known.count("single-leader B"));
+  EXPECT_EQ(known["single-leader B"], "");
+  ASSERT_TRUE(known.count("no-lost-job B"));  // the ZooKeeper windows do not cover it
+  // Revoked before its commit: no longer deposed unaware, so nothing explains the late commit.
+  const auto revoked = deposed_trace(true, true);
+  const auto late = check_properties(revoked.events(), testing::one_cluster(), {"no-lost-checkpoint"});
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].known, "");
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 // effect on every seed and the correct model on none: the schedules act on trace events (World::
 // when), not on guessed instants, so the mechanism is hit whatever the latencies drawn.
 //
-// FLINK-34007 is not here: it needs the Kubernetes mode, which is not modelled yet.
+// FLINK-34007 is not here: it is a Kubernetes-mode mutant, shown in tests/model/kubernetes_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -680,7 +680,7 @@ TEST(FlinkMutants, SyntheticCounterWithoutCasTwoBelievedLeadersDrawTheSameId) {
   }
 }
 
-// Every mutant of the catalogue but FLINK-34007 (Kubernetes mode, not modelled) has a test above.
+// Every mutant of the catalogue but FLINK-34007 (Kubernetes mode: tests/model/kubernetes_test.cpp) has a test above.
 TEST(FlinkMutants, CatalogueIsCovered) {
   const std::set<std::string> covered = {"FLINK-10052", "FLINK-19557", "FLINK-14091", "FLINK-4201",  "FLINK-7783",
                                          "FLINK-24543", "FLINK-10011", "FLINK-10255", "FLINK-19816", "FLINK-21979",
