@@ -114,7 +114,7 @@ void check_target(const JsonReader& where, const std::string& target, const std:
   if (std::find(nodes.begin(), nodes.end(), target) != nodes.end() && node_of_kind(target, kinds)) return;
   std::string expected;
   for (const auto& role : roles) expected += (expected.empty() ? "" : ", ") + role;
-  for (const auto& kind : kinds) expected += (expected.empty() ? "" : ", ") + kind + "<N>";
+  for (const auto& kind : kinds) expected += (expected.empty() ? "" : ", ") + kind + (kind == "apiserver" ? "" : "<N>");
   where.fail("no such target \"" + target + "\" (expected one of: " + expected + ")");
 }
 
@@ -226,9 +226,13 @@ FaultSpec parse_fault(JsonReader reader, const Scenario& scenario, const std::ve
   return fault;
 }
 
-RandomFaults parse_random(JsonReader reader) {
+RandomFaults parse_random(JsonReader reader, const std::string& mode) {
   RandomFaults random;
-  for (const auto& kind : reader.object_field("kinds").array_items()) random.kinds.push_back(kind.as_enum(fault_kinds()));
+  for (const auto& kind : reader.object_field("kinds").array_items()) {
+    random.kinds.push_back(kind.as_enum(fault_kinds()));
+    const bool clock = random.kinds.back() == "clock-skew" || random.kinds.back() == "clock-drift";
+    if (clock && mode != "kubernetes") kind.fail("\"" + random.kinds.back() + "\" needs \"mode\": \"kubernetes\" (only the lease reads wall clocks)");
+  }
   if (random.kinds.empty()) reader.object_field("kinds").fail("must list at least one fault kind");
   if (auto interval = reader.optional_field("mean_interval")) random.mean_interval = interval->as_duration();
   if (auto max = reader.optional_field("duration_max")) random.duration_max = max->as_duration();
@@ -242,7 +246,7 @@ void parse_faults(JsonReader reader, Scenario& scenario) {
   if (auto schedule = reader.optional_field("schedule")) {
     for (const auto& item : schedule->array_items()) scenario.faults.push_back(parse_fault(item, scenario, nodes));
   }
-  if (auto random = reader.optional_field("random")) scenario.random_faults = parse_random(*random);
+  if (auto random = reader.optional_field("random")) scenario.random_faults = parse_random(*random, scenario.mode);
   if (auto end = reader.optional_field("end_at")) {
     scenario.faults_end = end->as_duration(true);
     scenario.faults_end_explicit = true;
