@@ -274,6 +274,12 @@ std::vector<std::string> known_flink_config_keys() {
   return keys;
 }
 
+std::vector<std::vector<std::string>> flink_config_key_groups() {
+  std::vector<std::vector<std::string>> groups;
+  for (const auto& spec : key_specs()) groups.push_back(spec.names);
+  return groups;
+}
+
 std::variant<std::vector<HostPort>, ConfigError> parse_masters(const std::vector<std::string>& lines) {
   std::vector<HostPort> masters;
   for (std::size_t i = 0; i < lines.size(); i++) {

@@ -69,6 +69,9 @@ std::variant<FlinkConfig, ConfigError> parse_flink_config(const ConfigEntries& e
 
 // Every key the model understands, current names first; for error messages and the schema.
 std::vector<std::string> known_flink_config_keys();
+// The same keys grouped per setting: each group's current name first, then its deprecated
+// fallbacks in the order Flink tries them.
+std::vector<std::vector<std::string>> flink_config_key_groups();
 
 // `conf/masters`: one "host:webui-port" per line; blank lines and # comments are skipped.
 std::variant<std::vector<HostPort>, ConfigError> parse_masters(const std::vector<std::string>& lines);
