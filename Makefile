@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEBIAN_PACKAGES := cmake g++ make libboost-fiber-dev librapidcheck-dev libgtest-dev \
-                   nlohmann-json3-dev libcli11-dev libfmt-dev \
+                   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
                    zookeeper libzookeeper-mt-dev python3 python3-jsonschema chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_ARGS ?=

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "harness/assess/assess_command.hpp"
 #include "harness/cli_scenarios.hpp"
 #include "harness/cli_shrink.hpp"
 #include "harness/determinism_audit.hpp"
@@ -282,6 +283,21 @@ int main(int argc, char** argv) {
                           "stop once a run breaks this property (or \"any\") as an unexplained violation");
   explore_cmd->add_flag("--json", explore.json, "print one JSON object");
 
+  harness::assess::AssessCommand assess;
+  auto* assess_cmd = app.add_subcommand("assess", "chaos-test the HA configuration of a Flink conf directory (standalone, ZooKeeper)");
+  assess_cmd->add_option("conf_dir", assess.dir, "the conf directory: config.yaml or flink-conf.yaml, masters, optional zoo.cfg and workers")
+      ->required();
+  assess_cmd->add_option("--seeds", assess.seeds, "seeds per fault class (default 200)")->transform(kDecimal)
+      ->check(CLI::Range(1ull, 1'000'000ull));
+  assess_cmd->add_option("--seed-start", assess.seed_start, "first seed")->transform(kSeedValidator);
+  assess_cmd->add_option("--jobs", assess.jobs, "threads; output is the same for any N")->transform(kDecimal)->check(CLI::Range(1u, 1024u));
+  assess_cmd->add_flag("--what-if", assess.what_if, "also run the catalogue with one setting changed, side by side");
+  assess_cmd->add_flag("--json", assess.json, "print one JSON object");
+  assess_cmd->add_option("--fault", assess.fault, "replay one run: this fault class (with --seed)");
+  assess_cmd->add_option("--seed", assess.seed, "replay one run: this seed")->transform(kSeedValidator);
+  assess_cmd->add_option("--variant", assess.variant, "replay one run: this what-if variant");
+  assess_cmd->add_option("--trace", assess.trace_file, "replay one run: write its model events as JSON lines here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -308,7 +324,7 @@ int main(int argc, char** argv) {
   // Replay commands name the binary as it was invoked: `build/harness/hasim`, not a `hasim` that
   // may not be on PATH.
   if (argc > 0 && argv[0] != nullptr && *argv[0] != '\0') {
-    run.program = replay.program = explore.program = audit.program = shrink.program = argv[0];
+    run.program = replay.program = explore.program = audit.program = shrink.program = assess.program = argv[0];
   }
   try {
     if (run_cmd->parsed()) return harness::run_command(run);
@@ -317,6 +333,7 @@ int main(int argc, char** argv) {
     if (shrink_cmd->parsed()) return harness::shrink_command(shrink);
     if (explore_cmd->parsed()) return harness::explore_command(explore);
     if (audit_cmd->parsed()) return harness::audit_command(audit);
+    if (assess_cmd->parsed()) return harness::assess::assess_command(assess);
   } catch (const harness::InputError& error) {
     std::fprintf(stderr, "hasim: error: %s\n", error.what());
     return kExitBadInput;
