@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -190,8 +191,39 @@ sim::Duration total_downtime(const VariantResult& v) {
   return sum;
 }
 
+// Where a variant measurably differs from the configuration as given, class by class: failover
+// or downtime p50 moved by a tenth and at least 0.5 s, or the seeds that broke a property changed.
+std::vector<std::string> class_differences(const VariantResult& base, const VariantResult& v) {
+  std::vector<std::string> out;
+  const auto moved = [](const Percentiles& a, const Percentiles& b) {
+    if (a.samples == 0 || b.samples == 0) return a.samples != b.samples;
+    const std::int64_t change_ms = std::abs(a.p50 - b.p50);
+    return change_ms >= 500 && change_ms * 10 >= std::max<std::int64_t>(a.p50, b.p50);
+  };
+  const auto p50_text = [](const Percentiles& p) { return p.samples == 0 ? std::string("none") : seconds_text(p.p50); };
+  for (std::size_t i = 0; i < base.classes.size() && i < v.classes.size(); i++) {
+    const ClassResult& a = base.classes[i];
+    const ClassResult& b = v.classes[i];
+    std::vector<std::string> parts;
+    const Percentiles fa = percentiles_ms(a.failovers), fb = percentiles_ms(b.failovers);
+    if (moved(fa, fb)) parts.push_back(fmt::format("failover p50 {} -> {} ({}/{} -> {}/{} runs)", p50_text(fa), p50_text(fb),
+                                                   fa.samples, a.runs, fb.samples, b.runs));
+    const Percentiles da = percentiles_ms(a.downtimes), db = percentiles_ms(b.downtimes);
+    if (moved(da, db)) parts.push_back(fmt::format("job downtime p50 {} -> {}", p50_text(da), p50_text(db)));
+    if (a.unexplained_seeds != b.unexplained_seeds || a.known_seeds != b.known_seeds) {
+      parts.push_back(fmt::format("seeds broken {}+{} -> {}+{} (unexplained+known)", a.unexplained_seeds, a.known_seeds,
+                                  b.unexplained_seeds, b.known_seeds));
+    }
+    if (parts.empty()) continue;
+    std::string line = a.fault.name + ": ";
+    for (std::size_t k = 0; k < parts.size(); k++) line += (k == 0 ? "" : "; ") + parts[k];
+    out.push_back(line);
+  }
+  return out;
+}
+
 // Each recommendation compares one measured variant with the configuration as given, over the
-// same classes and seeds; nothing here is asserted without a run behind it.
+// same classes and seeds, and lists the classes behind it; nothing is asserted without a run.
 std::vector<std::string> recommendations(const std::vector<VariantResult>& variants) {
   std::vector<std::string> out;
   if (variants.size() < 2) return out;
@@ -200,19 +232,24 @@ std::vector<std::string> recommendations(const std::vector<VariantResult>& varia
   for (std::size_t i = 1; i < variants.size(); i++) {
     const VariantResult& v = variants[i];
     const auto downtime = total_downtime(v);
-    const bool fewer_breaks = unexplained_seeds(v) + known_seeds(v) <= unexplained_seeds(base) + known_seeds(base);
-    const std::string figures = fmt::format(
-        "job downtime summed over the catalogue {} vs {} as configured; seeds with a known issue {} vs {}; unexplained {} vs {}",
-        seconds_text(downtime.to_ms()), seconds_text(base_downtime.to_ms()), known_seeds(v), known_seeds(base),
-        unexplained_seeds(v), unexplained_seeds(base));
     if (v.negotiated == base.negotiated && v.variant.session_timeout_percent != 100) {
       out.push_back(v.variant.name + ": no change: ZooKeeper negotiates the same " + duration_text(v.negotiated) +
-                    " session timeout (the requested value is clamped)");
-    } else if (downtime < base_downtime && fewer_breaks) {
-      out.push_back("consider " + v.variant.name + ": " + figures);
-    } else {
-      out.push_back("keep the current setting rather than " + v.variant.name + ": " + figures);
+                    " session timeout (the requested value is clamped by maxSessionTimeout/minSessionTimeout)");
+      continue;
     }
+    const bool fewer_breaks = unexplained_seeds(v) + known_seeds(v) <= unexplained_seeds(base) + known_seeds(base);
+    const std::string figures = fmt::format(
+        "job downtime summed over the catalogue {} vs {} as configured; seeds broken {}+{} vs {}+{} (unexplained+known)",
+        seconds_text(downtime.to_ms()), seconds_text(base_downtime.to_ms()), unexplained_seeds(v), known_seeds(v),
+        unexplained_seeds(base), known_seeds(base));
+    if (downtime < base_downtime && fewer_breaks) {
+      out.push_back("consider " + v.variant.name + ": " + figures);
+    } else if (downtime > base_downtime || !fewer_breaks) {
+      out.push_back("keep the current setting rather than " + v.variant.name + ": " + figures);
+    } else {
+      out.push_back(v.variant.name + ": no measured difference: " + figures);
+    }
+    for (const auto& line : class_differences(base, v)) out.push_back("    " + line);
   }
   return out;
 }
@@ -408,7 +445,7 @@ int assess_command(const AssessCommand& command) {
     for (const auto& r : results) print_catalogue(command, r);
     if (results.size() > 1) print_what_if(results);
     if (!advice.empty()) fmt::print("\nRecommendations (each from the what-if runs above)\n");
-    for (const auto& line : advice) fmt::print("  - {}\n", line);
+    for (const auto& line : advice) fmt::print("  {}{}\n", line.rfind("    ", 0) == 0 ? "" : "- ", line);
     fmt::print("\nfailover: fault instant to the job running again under a leader session confirmed after the fault "
                "(runs without a new session count under 'failovers' only); job downtime: time after the fault with no "
                "unpaused JobManager running the job, as the JobMasters see it; checkpoint gap: fault instant to the job's next "

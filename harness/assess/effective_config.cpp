@@ -354,7 +354,7 @@ EffectiveConfig effective_config(const ConfDir& conf) {
   out.session_timeout_negotiated =
       model::zk::negotiate_session_timeout(out.session_timeout_requested, out.zookeeper.session_bounds());
 
-  out.settings.push_back({"masters", "", file_name(conf.masters_file)});
+  out.settings.push_back({"masters", std::to_string(out.masters.size()) + " JobManager(s)", file_name(conf.masters_file)});
   for (std::size_t i = 0; i < out.masters.size(); i++) {
     out.settings.push_back({"  jm" + std::to_string(i + 1), out.masters[i].host + ":" + std::to_string(out.masters[i].port),
                             file_name(conf.masters_file)});
@@ -364,7 +364,11 @@ EffectiveConfig effective_config(const ConfDir& conf) {
   add_flink_settings(out, conf, set_by);
   add_zookeeper_settings(out, conf);
   add_warnings(out, set_by);
-  out.notes.push_back("JobManagers are simulated as processes jm1..jm" + std::to_string(out.masters.size()) +
+  if (!out.flink.checkpoint_interval) {
+    out.notes.push_back("execution.checkpointing.interval is not set (jobs often set it in code): the catalogue's job "
+                        "checkpoints every 1 s, so checkpoint properties and the checkpoint gap mean something");
+  }
+  out.notes.push_back("the catalogue runs one job, submitted at 5 s; JobManagers are simulated as processes jm1..jm" + std::to_string(out.masters.size()) +
                       " in masters order, whatever their hosts; a supervisor restarts a killed JobManager or "
                       "TaskManager after 5 s (as runit in flink-jepsen)");
   return out;

@@ -17,3 +17,6 @@ endforeach()
 # A replay command from the report reproduces the run: same trace hash twice.
 add_test(NAME assess_replay_is_deterministic WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
          COMMAND sh -c "a=$($<TARGET_FILE:hasim> assess examples/docs-standalone --fault gc-pause-2x --seed 3 --json) && b=$($<TARGET_FILE:hasim> assess examples/docs-standalone --fault gc-pause-2x --seed 3 --json) && test \"$a\" = \"$b\" && echo \"$a\" | grep -q '\"trace_hash\":\"[0-9a-f]\\{16\\}\"'")
+# --what-if: every variant is run and each recommendation names its variant.
+add_test(NAME assess_what_if WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+         COMMAND sh -c "out=$($<TARGET_FILE:hasim> assess examples/docs-standalone --seeds 1 --what-if --jobs 2 --json) || exit 1; for k in '\"variant\":\"as-configured\"' '\"variant\":\"tolerate-suspended-on\"' '\"variant\":\"session-timeout-halved\"' '\"variant\":\"session-timeout-doubled\"' '\"variant\":\"curator-5.7\"' 'session-timeout-doubled: no change'; do echo \"$out\" | grep -q \"$k\" || { echo \"missing $k in $out\"; exit 1; }; done")
