@@ -41,7 +41,10 @@ std::optional<std::string> read_file(const std::string& path) {
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  for (std::string line; std::getline(stream, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // a file saved with CRLF line ends
+    lines.push_back(line);
+  }
   return lines;
 }
 
