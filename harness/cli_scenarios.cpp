@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "harness/checkers/known_issues.hpp"
+#include "harness/cli_guided.hpp"
 #include "harness/fault_schedule.hpp"
 #include "harness/json_reader.hpp"
 #include "harness/probe_report.hpp"
@@ -182,6 +183,8 @@ int explore_command(const ExploreCommand& command) {
   Scenario scenario = load_scenario_file(file);
   if (!command.mutant.empty()) scenario.mutant = parse_mutant_flag(command.mutant);
   scenario.expect = Expectation{};  // exploring: every violation is a finding
+  if (command.guided) return guided_explore_command(command, scenario, file);
+  if (!command.schedules_dir.empty()) throw InputError("--schedules", "only --guided writes schedules");
   if (!command.report_dir.empty()) prepare_report_folder(command.report_dir);
   SweepReport report{&scenario, file, "explore", command.mutant, {}, 0, command.program};
   const WallTimer timer;

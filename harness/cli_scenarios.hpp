@@ -50,6 +50,8 @@ struct ExploreCommand {
   std::uint64_t seed_start = 1'000'000;  // away from the seeds scenarios run in CI
   unsigned jobs = 1;
   std::string stop_on;  // a property, or "any": stop once a run breaks it as an unexplained violation
+  bool guided = false;       // --guided: mutate a corpus of schedules (harness/guided_explore.hpp)
+  std::string schedules_dir; // --schedules: where --guided writes failing runs' schedules
   bool json = false;
 };
 int explore_command(const ExploreCommand& command);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "sim/assert.hpp"
+
 namespace harness {
 namespace {
 
@@ -46,6 +48,36 @@ void pick_target(const Scenario& scenario, FaultSpec& fault, sim::Prng& rng) {
 
 }  // namespace
 
+void redraw_fault_target(const Scenario& scenario, FaultSpec& fault, sim::Prng& rng) {
+  fault.target.clear();
+  fault.split.clear();
+  fault.from.clear();
+  fault.to.clear();
+  fault.both_ways = false;
+  pick_target(scenario, fault, rng);
+}
+
+FaultSpec random_fault(const Scenario& scenario, const std::vector<std::string>& kinds, sim::Duration at,
+                       sim::Prng& rng) {
+  SIM_ASSERT(scenario.random_faults.has_value());
+  SIM_ASSERT(!kinds.empty());
+  const RandomFaults& random = *scenario.random_faults;
+  FaultSpec fault;
+  fault.at = at;
+  fault.kind = rng.pick(kinds);
+  fault.json_path = "$.faults.random";
+  pick_target(scenario, fault, rng);
+  fault.duration = rng.duration_between(sim::milliseconds(100), std::max(sim::milliseconds(100), random.duration_max));
+  fault.extra = rng.duration_between(sim::milliseconds(10), sim::seconds(2));
+  fault.count = rng.between(1, 5);
+  if (fault.kind.rfind("kill-", 0) == 0 && rng.chance(1, 2)) fault.duration.reset();  // some come back only at the heal
+  if (scenario.mode == "yarn" && yarn_fault_without_duration(fault.kind)) fault.duration.reset();  // the RM brings them back
+  // Drawn only for clock faults, so that no other kind's draws move.
+  if (fault.kind == "clock-skew") fault.skew_ms = rng.between(-60'000, 60'000);
+  if (fault.kind == "clock-drift") fault.drift_ppm = rng.between(-200'000, 200'000);
+  return fault;
+}
+
 std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rng) {
   std::vector<FaultSpec> plan;
   if (!scenario.random_faults) return plan;
@@ -53,20 +85,7 @@ std::vector<FaultSpec> random_fault_plan(const Scenario& scenario, sim::Prng& rn
   const std::vector<std::string> kinds = swarm_kinds(random, rng);
   sim::Duration at = rng.exponential(random.mean_interval);
   for (; at < scenario.faults_end; at += std::max(sim::milliseconds(1), rng.exponential(random.mean_interval))) {
-    FaultSpec fault;
-    fault.at = at;
-    fault.kind = rng.pick(kinds);
-    fault.json_path = "$.faults.random";
-    pick_target(scenario, fault, rng);
-    fault.duration = rng.duration_between(sim::milliseconds(100), std::max(sim::milliseconds(100), random.duration_max));
-    fault.extra = rng.duration_between(sim::milliseconds(10), sim::seconds(2));
-    fault.count = rng.between(1, 5);
-    if (fault.kind.rfind("kill-", 0) == 0 && rng.chance(1, 2)) fault.duration.reset();  // some come back only at the heal
-    if (scenario.mode == "yarn" && yarn_fault_without_duration(fault.kind)) fault.duration.reset();  // the RM brings them back
-    // Drawn only for clock faults, so that no other kind's draws move.
-    if (fault.kind == "clock-skew") fault.skew_ms = rng.between(-60'000, 60'000);
-    if (fault.kind == "clock-drift") fault.drift_ppm = rng.between(-200'000, 200'000);
-    plan.push_back(std::move(fault));
+    plan.push_back(random_fault(scenario, kinds, at, rng));
   }
   return plan;
 }

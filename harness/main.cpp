@@ -281,6 +281,9 @@ int main(int argc, char** argv) {
   explore_cmd->add_option("--jobs", explore.jobs, "threads")->transform(kDecimal)->check(CLI::Range(1u, 1024u));
   explore_cmd->add_option("--stop-on", explore.stop_on,
                           "stop once a run breaks this property (or \"any\") as an unexplained violation");
+  explore_cmd->add_flag("--guided", explore.guided, "mutate a corpus of schedules that reached new states (needs --runs)");
+  explore_cmd->add_option("--schedules", explore.schedules_dir,
+                          "--guided: write failing runs' schedules here (default: --report, else guided-<seed-start>)");
   explore_cmd->add_flag("--json", explore.json, "print one JSON object");
 
   harness::assess::AssessCommand assess;

@@ -143,6 +143,7 @@ std::string shell_word(const std::string& word) {
 }
 
 std::string replay_command(const SweepReport& report, std::uint64_t seed) {
+  if (const auto it = report.replay_overrides.find(seed); it != report.replay_overrides.end()) return it->second;
   std::string command =
       fmt::format("{} replay {} --seed {}", shell_word(report.program), shell_word(report.file), seed);
   if (!report.mutant.empty()) command += " --mutant " + shell_word(report.mutant);

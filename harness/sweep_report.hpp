@@ -5,6 +5,7 @@
 // believed-leader overlap in all and with both JobManagers running, failover time
 // min/p50/p99/max, simulated/wall time ratio); or all of it as one JSON object with --json.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct SweepReport {
   std::vector<RunResult> runs;
   double wall_seconds = 0;
   std::string program = "hasim";  // the binary as invoked, for replay commands
+  // explore --guided: a run whose schedule was mutated is no seed of `file`; it replays from the
+  // schedule file written for it, with this command instead of `replay FILE --seed S`.
+  std::map<std::uint64_t, std::string> replay_overrides{};
 };
 
 struct Percentiles {
