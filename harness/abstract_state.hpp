@@ -1,10 +1,13 @@
 #pragma once
 // The feedback of guided exploration: a small abstract state of each JobManager, read from a
 // run's trace (model/flink/TRACE.md), and the set of its transitions the run went through. Each
-// transition is keyed by the JobManager's state before and after, how many JobManagers of its
-// cluster believed they led, and the kind of the last fault injected before it; a run that adds
-// a key no earlier run had reached something new. Probe hits (model/probes.hpp) add keys too, in
-// powers of two of their counts, as AFL buckets branch hits.
+// leadership transition (leader, process, session, cleaning) is keyed by the JobManager's state
+// before and after, how many JobManagers of its
+// cluster believed they led, and the class of the last fault event before it (jobmanager,
+// taskmanager, zookeeper, network, storage, or healed); a run that adds
+// a key no earlier run had reached something new. A change of its checkpoint-store outcome is
+// keyed apart (before, after, leading or not). Probe hits (model/probes.hpp) add keys too, in
+// powers of two of their counts up to 8, as AFL buckets branch hits.
 #include <cstdint>
 #include <map>
 #include <set>
@@ -26,8 +29,12 @@ struct JobManagerAbstractState {
   Process process = Process::kUp;
   Session session = Session::kNone;
   Store store = Store::kIdle;
+  // Some job of this JobManager ended and its HA cleanup has not finished: a fault then hits the
+  // job-lifecycle code (FLINK-19816, -21979 and kin live there), which other states do not tell.
+  bool cleaning = false;
 
-  std::uint32_t code() const;
+  std::uint32_t code() const;          // the whole state
+  std::uint32_t control_code() const;  // all but `store`
 };
 
 // The feedback keys of one run: transitions and probe buckets, as 64-bit FNV-1a hashes.

@@ -7,6 +7,7 @@ hasim_test(harness_determinism_tests harness/determinism_test.cpp harness/watchd
 hasim_test(harness_term_ordering_tests harness/term_ordering_test.cpp)
 hasim_test(harness_probe_tests harness/probes_test.cpp)
 hasim_test(harness_shrink_tests harness/shrink_test.cpp)
+hasim_test(harness_abstract_state_tests harness/abstract_state_test.cpp)
 # Property-based runs: RapidCheck draws shapes and schedules. CTest fixes the seed (a failure
 # replays); running the binary by hand draws fresh ones. The sanitizer build leaves them out: the
 # same runs' code is under ASan in the scenario tests, and a failing case shrinks by rerunning.
