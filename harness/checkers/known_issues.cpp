@@ -18,8 +18,8 @@ constexpr const char* kUnreadHandle = "HASIM-UNREAD-HANDLE";
 constexpr const char* kLateDirtyResult = "HASIM-LATE-DIRTY-RESULT";
 constexpr const char* kLateJobGraph = "HASIM-LATE-JOB-GRAPH";
 constexpr const char* kLateCheckpoint = "HASIM-LATE-CHECKPOINT";
-constexpr const char* kFlink10333 = "FLINK-10333";
-constexpr const char* kClientGo448 = "kubernetes/client-go#448";
+constexpr const char* kFlink10333 = "HASIM-K8S-UNFENCED-CHECKPOINT";  // related: FLINK-10333
+constexpr const char* kClientGo448 = "HASIM-K8S-SKEWED-LEASE";  // related: kubernetes/client-go#448
 
 bool affects(const KnownIssue& issue, const CheckContext& context) {
   return std::find(issue.curator_versions.begin(), issue.curator_versions.end(), context.curator_version) !=

@@ -17,10 +17,10 @@
 //    (`job-graph-added`) after the job's `job-terminal`.
 //  - HASIM-LATE-CHECKPOINT: ha-lifecycle A on a pointer a revoked term added (`checkpoint-added`
 //    with a leader session that has a `revoke`) after another term's `job-recovered` of the job.
-//  - FLINK-10333 (Kubernetes mode): no-lost-checkpoint A or B whose committer session committed a
+//  - HASIM-K8S-UNFENCED-CHECKPOINT (Kubernetes mode; related FLINK-10333): no-lost-checkpoint A or B whose committer session committed a
 //    checkpoint while deposed unaware: after another JobManager's `grant`, before its own `revoke`
 //    (checkpoint writes are not validated against the lock).
-//  - kubernetes/client-go#448 (Kubernetes mode): single-leader B on an effect of a session deposed
+//  - HASIM-K8S-SKEWED-LEASE (Kubernetes mode; related kubernetes/client-go#448): single-leader B on an effect of a session deposed
 //    unaware (lease-based election has no fencing; fabric8 compares the holder's renewTime with
 //    the candidate's clock).
 #include <string>

@@ -474,9 +474,9 @@ TEST(KubernetesDeposed, ACommitAndAnEffectOfALeaderDeposedUnawareAreKnown) {
   std::map<std::string, std::string> known;  // property+clause -> id
   for (const auto& v : found) known[v.property + " " + v.clause] = v.known;
   ASSERT_TRUE(known.count("no-lost-checkpoint A"));
-  EXPECT_EQ(known["no-lost-checkpoint A"], "FLINK-10333");
+  EXPECT_EQ(known["no-lost-checkpoint A"], "HASIM-K8S-UNFENCED-CHECKPOINT");
   ASSERT_TRUE(known.count("single-leader B"));
-  EXPECT_EQ(known["single-leader B"], "kubernetes/client-go#448");
+  EXPECT_EQ(known["single-leader B"], "HASIM-K8S-SKEWED-LEASE");
   // jm1's JobMaster still runs the job when jm2's starts: it learns of the loss only at its revoke.
   EXPECT_FALSE(known.count("no-lost-job B"));
 }
