@@ -23,7 +23,7 @@ namespace {
 // At most this many schedule files per campaign (one per failing run); the rest are counted.
 constexpr std::size_t kScheduleFilesMax = 50;
 
-double wall_seconds_since(std::chrono::steady_clock::time_point start) {
+double wall_seconds_since(std::chrono::steady_clock::time_point start) {  // determinism-ok: wall time only
   // Wall time around the campaign, reported beside it, never fed into a run.
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();  // determinism-ok: outside any simulation
 }
